@@ -1,0 +1,144 @@
+"""The check contract: a check reads facts through a `CheckContext` and returns an `Outcome`.
+
+Checks never import docker, never format output and never raise for a student's mistake: a
+wrong submission is `Outcome.fail(...)`. An exception from `run` becomes an ERROR result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from graders.i18n import Text
+
+if TYPE_CHECKING:
+    from graders.dockerfile.model import Dockerfile
+
+
+class Need(IntEnum):
+    """What a check needs before it can run, in the order the engine provides it."""
+
+    DOCKERFILE = 1
+    IMAGE = 2
+    CONTAINER = 3
+    LIVE = 4
+    """The student's own engine state (issue: live checks); only run with --live."""
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    exit_code: int | None
+    """None when the command timed out and was killed."""
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True)
+class FileStat:
+    path: str
+    kind: str
+    """One of: file, directory, symlink, other."""
+    mode: int
+    uid: int
+    gid: int
+    size: int
+    linkname: str = ""
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class CheckContext(Protocol):
+    """What a check may observe. Every method is read-only and bounded in time and size."""
+
+    @property
+    def submission(self) -> Path: ...
+
+    @property
+    def dockerfile(self) -> Dockerfile | None:
+        """The parsed Dockerfile, or None when the submission has none."""
+
+    def image_config(self) -> dict[str, Any]:
+        """The built image's inspected `Config` (Env, Cmd, Entrypoint, Labels, ...)."""
+
+    def image_inspect(self) -> dict[str, Any]:
+        """The built image's whole inspect document (Size, RootFS, ...)."""
+
+    def stat(self, path: str) -> FileStat | None:
+        """Metadata of a path in the container (or the image), read from the host; None if absent."""
+
+    def read_file(self, path: str, limit: int = 1 << 20) -> bytes | None:
+        """A file's first `limit` bytes, read from the host through the Docker API; None if absent."""
+
+    def exec(self, argv: list[str], timeout: float = 10.0) -> ExecResult:
+        """Run a command inside the running container (facts only a live process can show)."""
+
+    def http_get(self, port: int, path: str = "/", timeout: float = 5.0) -> HttpResponse:
+        """GET from the host through the host port published for container `port` on 127.0.0.1."""
+
+    def container_state(self) -> dict[str, Any]:
+        """The container's inspected `State` (Running, ExitCode, OOMKilled, ...)."""
+
+    def container_logs(self, limit: int = 4000) -> str:
+        """The tail of the container's stdout and stderr."""
+
+    def processes(self) -> list[dict[str, str]]:
+        """The container's processes as the host sees them (docker top): USER, PID, CMD."""
+
+    def published_port(self, port: int) -> int | None:
+        """The 127.0.0.1 host port published for container `port`, if any."""
+
+    def testinfra_host(self) -> Any:
+        """A pytest-testinfra Host over the running container."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check observed: passed or not, with what / expected / actual for the student."""
+
+    passed: bool
+    message: Text
+    expected: str | None = None
+    actual: str | None = None
+    details: str = ""
+    line: int | None = None
+    fraction: float | None = None
+    """Partial credit in 0..1; None means all (passed) or nothing (failed)."""
+
+    @classmethod
+    def ok(cls, message: Text, *, actual: str | None = None, line: int | None = None) -> Outcome:
+        return cls(True, message, actual=actual, line=line)
+
+    @classmethod
+    def fail(
+        cls,
+        message: Text,
+        *,
+        expected: str | None = None,
+        actual: str | None = None,
+        details: str = "",
+        line: int | None = None,
+    ) -> Outcome:
+        return cls(False, message, expected, actual, details, line)
+
+
+class Check:
+    """Base of every check type. Subclasses are frozen dataclasses whose fields are YAML fields."""
+
+    type_name: ClassVar[str]
+    need: ClassVar[Need]
+    default_title: ClassVar[Text]
+    default_hint: ClassVar[Text | None] = None
+
+    def validate(self) -> list[str]:
+        """Problems with the check's own fields, found without Docker. Empty when valid."""
+        return []
+
+    def run(self, ctx: CheckContext) -> Outcome:
+        raise NotImplementedError

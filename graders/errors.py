@@ -1,0 +1,61 @@
+"""Errors labgrade raises. Catch `GraderError` to catch everything.
+
+`GraderError` means labgrade itself, a lab spec or the infrastructure is at fault. A student's
+mistake is never an exception: it is a `FAILED` check result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class GraderError(Exception):
+    """Root of every labgrade error; catch this to catch everything."""
+
+    exit_status = 3
+
+
+class UsageError(GraderError):
+    """The command line asks for something that cannot be done (unknown lab, missing folder)."""
+
+    exit_status = 2
+
+
+class SpecError(GraderError):
+    """A lab.yaml is invalid. The message names the file, the field path and what is allowed."""
+
+    exit_status = 2
+
+    def __init__(self, message: str, *, file: Path | str | None = None, field: str = "") -> None:
+        self.file = str(file) if file else None
+        self.field = field
+        where = self.file or "lab spec"
+        if field:
+            where = f"{where}: {field}"
+        super().__init__(f"{where}: {message}")
+
+
+class DockerUnavailable(GraderError):
+    """No Docker engine answers."""
+
+    exit_status = 3
+
+    def __init__(self, host: str, reason: str = "") -> None:
+        self.host = host
+        self.reason = reason
+        super().__init__(
+            f"Cannot reach the Docker daemon at {host}"
+            + (f" ({reason})" if reason else "")
+            + ". Is Docker running? Try `docker info`, or run `make demo` to install and start one."
+        )
+
+
+class BackendError(GraderError):
+    """A Docker operation failed for a reason that is not the student's fault."""
+
+    exit_status = 3
+
+    def __init__(self, operation: str, detail: str) -> None:
+        self.operation = operation
+        self.detail = detail
+        super().__init__(f"Docker {operation} failed: {detail}")

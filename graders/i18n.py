@@ -1,0 +1,62 @@
+"""Bilingual text: every message a student sees exists in Portuguese and English."""
+
+from __future__ import annotations
+
+import locale
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Lang = Literal["pt", "en"]
+LANGS: tuple[Lang, ...] = ("pt", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One message in both languages. Format placeholders are filled in both at once."""
+
+    pt: str
+    en: str
+
+    def __call__(self, lang: Lang) -> str:
+        return self.pt if lang == "pt" else self.en
+
+    def format(self, **values: Any) -> Text:
+        return Text(self.pt.format(**values), self.en.format(**values))
+
+    def __add__(self, other: Text) -> Text:
+        return Text(self.pt + other.pt, self.en + other.en)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"pt": self.pt, "en": self.en}
+
+    @classmethod
+    def same(cls, text: str) -> Text:
+        """A text that reads the same in both languages (a value, a path, a command)."""
+        return cls(text, text)
+
+    @classmethod
+    def from_yaml(cls, value: object) -> Text | None:
+        """Accept `{pt: ..., en: ...}` or a plain string used for both languages."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return cls.same(value)
+        if isinstance(value, Mapping) and set(value) <= {"pt", "en"} and value:
+            pt = value.get("pt", value.get("en"))
+            en = value.get("en", value.get("pt"))
+            if isinstance(pt, str) and isinstance(en, str):
+                return cls(pt, en)
+        raise ValueError("expected a string or a mapping with 'pt' and 'en' strings")
+
+
+def default_lang(environ: Mapping[str, str] | None = None) -> Lang:
+    """`pt` when LANGUAGE, LC_ALL, LC_MESSAGES or LANG say Portuguese, else `en`."""
+    env = os.environ if environ is None else environ
+    for var in ("LABGRADE_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if value:
+            return "pt" if value.lower().startswith("pt") else "en"
+    loc = locale.getlocale()[0] or ""
+    return "pt" if loc.lower().startswith("pt") else "en"
