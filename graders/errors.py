@@ -29,6 +29,7 @@ class SpecError(GraderError):
     def __init__(self, message: str, *, file: Path | str | None = None, field: str = "") -> None:
         self.file = str(file) if file else None
         self.field = field
+        self.reason = message
         where = self.file or "lab spec"
         if field:
             where = f"{where}: {field}"

@@ -1,11 +1,214 @@
-"""pytest plugin: `pytest --lab LAB --submission DIR` (work in progress)."""
+"""pytest plugin: `pytest --lab LAB --submission DIR` grades a submission as pytest tests.
+
+Each check of lab.yaml becomes a test item carrying its points; an instructor's own
+`labs/<id>/test_*.py` can use the `lab`, `image`, `container` and `host` fixtures and
+`@pytest.mark.points(n)`. Scores equal `labgrade grade`'s: both run graders.engine.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import pytest
+
+if TYPE_CHECKING:
+    from graders.engine import GradingRun
+    from graders.results import CheckResult
+    from graders.spec import Lab
+
+LAB_HELP = "grade this lab: an id under labs/ (or $LABGRADE_LABS) or a lab folder"
+SUBMISSION_HELP = "the submission folder to grade with --lab"
+BACKEND_HELP = "Docker backend for --lab (default: sdk)"
+STUDENT_HELP = "leave the lab's hidden checks out, as a student's self-check does"
+
+
+@dataclass
+class PluginState:
+    lab: Lab
+    submission: Path
+    backend_name: str
+    student: bool
+    stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    run: GradingRun | None = None
+    points: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """nodeid -> (score, possible), filled as reports come in."""
+
+    def grading(self) -> GradingRun:
+        """Grade once, on first use, and keep the container until the session ends."""
+        if self.run is None:
+            from graders.backends import get_backend
+            from graders.engine import GradeOptions, grading_session
+
+            backend = get_backend(self.backend_name)
+            options = GradeOptions(include_hidden=not self.student)
+            self.run = self.stack.enter_context(
+                grading_session(self.lab, self.submission, backend, options))
+        return self.run
+
+
+STATE = pytest.StashKey[PluginState]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("graders")
-    group.addoption("--lab", default=None, help="grade this lab (an id under labs/ or a folder)")
-    group.addoption("--submission", default=None, help="the submission folder to grade")
+    group = parser.getgroup("graders", "labgrade: grade Docker labs")
+    group.addoption("--lab", default=None, help=LAB_HELP)
+    group.addoption("--submission", default=None, help=SUBMISSION_HELP)
+    group.addoption("--lab-backend", default="sdk", help=BACKEND_HELP)
+    group.addoption("--lab-student", action="store_true", help=STUDENT_HELP)
+    parser.addini("lab", LAB_HELP)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "points(n): points this test is worth in the lab's score")
+    name = config.getoption("lab") or config.getini("lab")
+    if not name:
+        return
+    submission = config.getoption("submission")
+    if not submission:
+        raise pytest.UsageError("--lab needs the folder to grade; try --submission .")
+    from graders.errors import GraderError
+    from graders.spec import load_lab
+
+    try:
+        lab = load_lab(name)
+    except GraderError as e:
+        raise pytest.UsageError(str(e)) from None
+    if not Path(submission).is_dir():
+        raise pytest.UsageError(f"--submission {submission} is not a folder; give the student's "
+                                "folder that holds the Dockerfile")
+    config.stash[STATE] = PluginState(lab, Path(submission), config.getoption("lab_backend"),
+                                      config.getoption("lab_student"))
+    config.pluginmanager.register(LabScoring(config.stash[STATE]), "graders-scoring")
+    if config.args_source is not pytest.Config.ArgsSource.ARGS:
+        config.args[:] = [str(lab.root)]  # collect the lab, not the project's own tests
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None:
+        state.stack.close()  # removes the container and image, Ctrl-C included
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return None
+    return f"labgrade: lab {state.lab.id}, submission {state.submission}, backend {state.backend_name}"
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    state = parent.config.stash.get(STATE, None)
+    if state is not None and file_path == state.lab.spec_file:
+        return LabFile.from_parent(parent, path=file_path)
+    return None
+
+
+class LabFile(pytest.File):
+    def collect(self) -> Any:
+        state = self.config.stash[STATE]
+        for spec in state.lab.checks:
+            if state.student and spec.hidden:
+                continue
+            yield CheckItem.from_parent(self, name=spec.id)
+
+
+class CheckFailed(Exception):
+    """A check the submission did not pass; shown as the check's feedback, not a traceback."""
+
+
+class CheckItem(pytest.Item):
+    def _result(self) -> CheckResult:
+        run = self.config.stash[STATE].grading()
+        return next(r for r in run.results if r.check_id == self.name)
+
+    def setup(self) -> None:
+        result = self._result()
+        self.user_properties += [("points", result.score), ("max_points", result.possible)]
+        if result.status.value == "error":  # ours, not the student's: pytest shows an error
+            raise RuntimeError(f"{result.message.en}\n{result.details}")
+
+    def runtest(self) -> None:
+        result = self._result()
+        if result.status.value == "skipped":
+            pytest.skip(result.message.en)
+        if result.status.value == "failed":
+            raise CheckFailed(result.feedback("en"))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, CheckFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.config.stash[STATE].lab.id}::{self.name}"
+
+
+class LabScoring:
+    """Adds up points as reports come in; registered only when --lab is given."""
+
+    def __init__(self, state: PluginState) -> None:
+        self.state = state
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        marker = item.get_closest_marker("points")
+        if marker is not None:
+            item.user_properties.append(("marker_points", float(marker.args[0])))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        points = dict(report.user_properties)
+        if "max_points" in points:  # a lab check: the engine's own score
+            self.state.points[report.nodeid] = (float(points["points"]), float(points["max_points"]))
+        elif "marker_points" in points and (report.when == "call" or not report.passed):
+            # An instructor's test is all or nothing; a failing teardown takes the points back.
+            worth = float(points["marker_points"])
+            earned = worth if report.when == "call" and report.passed else 0.0
+            if report.nodeid not in self.state.points or earned == 0.0:
+                self.state.points[report.nodeid] = (earned, worth)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        score = sum(s for s, _ in self.state.points.values())
+        possible = sum(p for _, p in self.state.points.values())
+        terminalreporter.write_sep("=", f"labgrade score: {score:g}/{possible:g}")
+
+
+# --- fixtures for an instructor's own checks ------------------------------------------------
+def _require(request: pytest.FixtureRequest) -> PluginState:
+    state = request.config.stash.get(STATE, None)
+    if state is None:
+        pytest.skip("needs --lab and --submission")
+    return state
+
+
+@pytest.fixture(scope="session")
+def lab(request: pytest.FixtureRequest) -> Lab:
+    """The Lab given with --lab."""
+    return _require(request).lab
+
+
+@pytest.fixture(scope="session")
+def image(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The built image's inspect document (Config, Size, RootFS ...)."""
+    run = _require(request).grading()
+    if run.ctx.image_ref is None:
+        pytest.skip("the image did not build")
+    return run.ctx.image_inspect()
+
+
+@pytest.fixture(scope="session")
+def container(request: pytest.FixtureRequest) -> Any:
+    """The running container as a docker SDK Container."""
+    run = _require(request).grading()
+    if not run.ctx.started or run.ctx.container_id is None:
+        pytest.skip("the container is not running")
+    import docker
+
+    return docker.from_env().containers.get(run.ctx.container_id)
+
+
+@pytest.fixture(scope="session")
+def host(request: pytest.FixtureRequest, container: Any) -> Any:
+    """A pytest-testinfra Host over the running container."""
+    return _require(request).grading().ctx.testinfra_host()

@@ -1,0 +1,24 @@
+"""Docker backends, selected by name (`--backend`)."""
+
+from __future__ import annotations
+
+import importlib
+
+from graders.backends.base import DockerBackend
+
+__all__ = ["BACKENDS", "DockerBackend", "get_backend"]
+
+BACKENDS: dict[str, str] = {
+    "sdk": "graders.backends.sdk:SdkBackend",
+}
+
+
+def get_backend(name: str = "sdk") -> DockerBackend:
+    """Connect a backend; raises DockerUnavailable when no engine answers."""
+    from graders.errors import UsageError
+
+    if name not in BACKENDS:
+        raise UsageError(f"Unknown backend {name!r}. Valid backends: {', '.join(BACKENDS)}")
+    module_name, class_name = BACKENDS[name].split(":")
+    backend: DockerBackend = getattr(importlib.import_module(module_name), class_name)()
+    return backend

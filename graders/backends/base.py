@@ -1,0 +1,72 @@
+"""The Docker backend contract: everything the engine asks of Docker, in one Protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from graders.checks.base import ExecResult
+
+LABEL_RUN = "org.labgrade.run"
+"""Every container, volume, network and image labgrade creates carries this label (its run id)."""
+LABEL_CREATED = "org.labgrade.created"
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """A build's result. `ok=False` is the student's failure; infrastructure faults raise."""
+
+    ok: bool
+    image_id: str | None
+    log: str
+    error: str = ""
+    timed_out: bool = False
+
+
+@dataclass(frozen=True)
+class ContainerOptions:
+    """How to create the student's container: the least it needs (see graders/sandbox.py)."""
+
+    image: str
+    labels: Mapping[str, str]
+    ports: tuple[int, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    command: list[str] | str | None = None
+    host_config: Mapping[str, Any] = field(default_factory=dict)
+    """Sandbox settings passed to the create call (mem_limit, pids_limit, cap_drop, ...)."""
+
+
+class DockerBackend(Protocol):
+    name: str
+
+    def version(self) -> str: ...
+
+    def build(self, context: Path, dockerfile: str, tag: str, *, buildargs: Mapping[str, str],
+              target: str | None, labels: Mapping[str, str], timeout: float) -> BuildOutcome: ...
+
+    def inspect_image(self, ref: str) -> dict[str, Any]: ...
+
+    def remove_image(self, ref: str) -> None: ...
+
+    def create_container(self, options: ContainerOptions) -> str: ...
+
+    def start_container(self, container_id: str) -> None: ...
+
+    def inspect_container(self, container_id: str) -> dict[str, Any]: ...
+
+    def logs(self, container_id: str, limit: int) -> str: ...
+
+    def archive(self, container_id: str, path: str) -> tuple[Iterator[bytes], dict[str, Any]] | None:
+        """A tar stream of `path` in the container and its stat, or None when it is absent."""
+
+    def exec(self, container_id: str, argv: list[str], timeout: float, limit: int) -> ExecResult: ...
+
+    def top(self, container_id: str) -> list[dict[str, str]]: ...
+
+    def remove_container(self, container_id: str) -> None:
+        """Force-remove the container and its anonymous volumes; no error if already gone."""
+
+    def remove_labelled(self, label: str, older_than: float | None = None) -> list[str]:
+        """Remove containers, volumes, networks and images carrying `label`; return what went."""

@@ -1,0 +1,36 @@
+"""The CLI's environment: streams and variables, injectable so tests can capture them."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import TextIO
+
+
+class ExitStatus(IntEnum):
+    SUCCESS = 0
+    CHECKS_FAILED = 1
+    USAGE_OR_SPEC_ERROR = 2
+    INFRA_ERROR = 3
+    INTERRUPTED = 130
+
+
+@dataclass
+class Env:
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    @property
+    def color(self) -> bool:
+        """Colour only on a terminal, and never when NO_COLOR is set."""
+        return bool(getattr(self.stdout, "isatty", lambda: False)()) and "NO_COLOR" not in self.environ
+
+    def out(self, text: str = "") -> None:
+        print(text, file=self.stdout)
+
+    def err(self, text: str) -> None:
+        print(text, file=self.stderr)

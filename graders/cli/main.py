@@ -1,0 +1,95 @@
+"""`labgrade`: the command line, a thin front end over graders.engine."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+from graders.cli.env import Env, ExitStatus
+from graders.errors import GraderError
+
+logger = logging.getLogger("graders")
+
+FORMAT_FLAGS = ("json", "junit", "markdown", "classroom", "gradescope", "prairielearn")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="labgrade", description="Grade Docker labs on a real engine.")
+    p.add_argument("--labs", metavar="DIR", help="folder of labs (default: ./labs or $LABGRADE_LABS)")
+    p.add_argument("--backend", default="sdk", help="Docker backend (default: sdk)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show debug logs and tracebacks")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    s = sub.add_parser("list", help="list the labs (and with --types, the check types)")
+    s.add_argument("--types", action="store_true", help="list the check types instead")
+
+    for name, helptext in (("grade", "grade a submission (instructor view, hidden checks too)"),
+                           ("check", "check your own work before you push (visible checks)")):
+        s = sub.add_parser(name, help=helptext)
+        s.add_argument("lab", help="lab id (see `labgrade list`) or a lab folder")
+        if name == "grade":
+            s.add_argument("submission", help="the submission folder")
+        else:
+            s.add_argument("submission", nargs="?", default=".", help="your folder (default: .)")
+            s.add_argument("--live", action="store_true",
+                           help="also check what you ran with Docker (images, containers)")
+        _common_grade_args(s)
+
+    s = sub.add_parser("validate", help="the solution scores full marks and each sample its score")
+    s.add_argument("lab", nargs="?", help="lab id")
+    s.add_argument("--all", action="store_true", help="validate every lab")
+    s.add_argument("--lang", choices=("pt", "en"))
+
+    s = sub.add_parser("demo", help="grade every lab's solution and samples; print a score table")
+    s.add_argument("--out", default="out", help="folder for JSON and JUnit (default: out)")
+    s.add_argument("--lang", choices=("pt", "en"))
+
+    s = sub.add_parser("clean", help="remove containers, volumes and images labgrade left behind")
+    return p
+
+
+def _common_grade_args(s: argparse.ArgumentParser) -> None:
+    for fmt in FORMAT_FLAGS:
+        s.add_argument(f"--{fmt}", metavar="FILE", help=f"write the {fmt} report to FILE")
+    s.add_argument("--lang", choices=("pt", "en"), help="language (default: from LANG)")
+    s.add_argument("--build-timeout", type=float, metavar="S", help="cancel the build after S s")
+    s.add_argument("--run-timeout", type=float, metavar="S", help="time for runtime checks")
+    s.add_argument("--keep", action="store_true", help="keep the built image")
+
+
+def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # so that every `finally` cleans up, as on Ctrl-C
+
+
+def main(argv: Sequence[str] | None = None, env: Env | None = None) -> ExitStatus:
+    env = env or Env()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return ExitStatus.SUCCESS if e.code == 0 else ExitStatus.USAGE_OR_SPEC_ERROR
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=env.stderr)
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (tests)
+        pass
+    try:
+        from graders.cli import commands
+
+        return commands.dispatch(args, env)
+    except GraderError as e:
+        env.err(f"labgrade: {e}")
+        logger.debug("details", exc_info=True)
+        return ExitStatus(e.exit_status)
+    except KeyboardInterrupt:
+        env.err("labgrade: interrupted; everything this run created was removed.")
+        return ExitStatus.INTERRUPTED
+
+
+def run() -> None:
+    sys.exit(int(main()))

@@ -1,0 +1,266 @@
+"""The grading engine: one submission of one lab in, one LabResult out.
+
+Stages run in order (Dockerfile, build, image, container) and each check runs at the first
+stage that gives it what it needs. A stage that fails skips the checks that needed it, with the
+reason; the CLI, the pytest plugin and batch grading are thin front ends over `grade()`.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graders.backends.base import LABEL_RUN, BuildOutcome, ContainerOptions, DockerBackend
+from graders.checks.base import Need, Outcome
+from graders.context import EngineContext
+from graders.dockerfile.model import Dockerfile
+from graders.errors import BackendError, DockerUnavailable, UsageError
+from graders.i18n import Text
+from graders.intake import check_submission, load_submission_dockerfile
+from graders.logcap import tail_lines
+from graders.readiness import wait_ready
+from graders.results import BuildInfo, CheckResult, LabResult, Status
+from graders.sandbox import host_config
+from graders.scoring import earned
+from graders.spec import CheckSpec, Lab
+
+Progress = Callable[[str], None]
+
+CRASH = Text("O corretor falhou nesta verificação; avise o seu professor.",
+             "The autograder failed on this check; contact your instructor.")
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    keep: bool = False
+    """Keep the built image (the container is always removed)."""
+    build_timeout: float | None = None
+    run_timeout: float | None = None
+    include_hidden: bool = True
+    """False for student self-checks: hidden checks are not even run."""
+    live: bool = False
+    """Run the lab's live checks against the engine's current state."""
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+
+def grade(lab: Lab, submission: Path, backend: DockerBackend, options: GradeOptions | None = None,
+          progress: Progress | None = None) -> LabResult:
+    """Grade one submission. Student faults become FAILED results; harness faults become ERROR."""
+    with grading_session(lab, submission, backend, options, progress) as session:
+        return session.result()
+
+
+@contextmanager
+def grading_session(lab: Lab, submission: Path, backend: DockerBackend,
+                    options: GradeOptions | None = None,
+                    progress: Progress | None = None) -> Iterator[GradingRun]:
+    """Grade, then keep the image and container until the block ends (for extra checks such
+    as an instructor's pytest tests); everything is removed on the way out, Ctrl-C included."""
+    opts = options or GradeOptions()
+    specs = [c for c in lab.checks if opts.include_hidden or not c.hidden]
+    specs = [c for c in specs if opts.live or not c.live]
+    run = GradingRun(lab, submission.resolve(), backend, opts, progress or (lambda _msg: None))
+    run.specs = specs
+    try:
+        try:
+            run.all(specs)
+        except (UsageError, DockerUnavailable):
+            raise
+        except Exception:  # a harness crash is never silent and never a quiet 0
+            done = {r.check_id for r in run.results}
+            run.results += [_crash(s, traceback.format_exc()) for s in specs if s.id not in done]
+            if run.build.status is Status.SKIPPED:
+                run.build = BuildInfo(Status.ERROR)
+        yield run
+    finally:
+        run.cleanup()
+
+
+class GradingRun:
+    """The state of one grading run, so that cleanup knows what to remove."""
+
+    def __init__(self, lab: Lab, submission: Path, backend: DockerBackend, opts: GradeOptions,
+                 say: Progress) -> None:
+        self.lab, self.submission, self.backend, self.opts, self.say = lab, submission, backend, opts, say
+        self.labels = {LABEL_RUN: opts.run_id, "org.labgrade.lab": lab.id}
+        self.tag = f"labgrade/{lab.id}:{opts.run_id}"
+        self.dockerfile: Dockerfile | None = None
+        self.ctx = EngineContext(backend, submission, None)
+        self.built = False
+        self.results: list[CheckResult] = []
+        self.specs: list[CheckSpec] = []
+        self.started_at = time.monotonic()
+        self.build = BuildInfo(Status.SKIPPED)
+        self.run_started = time.monotonic()
+
+    def result(self) -> LabResult:
+        order = {spec.id: i for i, spec in enumerate(self.specs)}
+        results = sorted(self.results, key=lambda r: order[r.check_id])
+        return LabResult(self.lab.id, self.lab.title, str(self.submission), tuple(results),
+                         self.build, round(time.monotonic() - self.started_at, 3), self.opts.run_id)
+
+    def all(self, specs: list[CheckSpec]) -> None:
+        check_submission(self.submission)
+        by_need = {need: [s for s in specs if s.need == need] for need in Need}
+        results = self.results
+        if self.lab.build is not None:
+            self.dockerfile = load_submission_dockerfile(self.submission, self.lab.build.dockerfile)
+            self.ctx = EngineContext(self.backend, self.submission, self.dockerfile)
+        results += self._stage(by_need[Need.DOCKERFILE], self._dockerfile_missing())
+        needs_image = by_need[Need.IMAGE] + by_need[Need.CONTAINER]
+        if self.lab.build is not None and needs_image:
+            self.build = self._build()
+        image_reason = None if self.build.status is Status.PASSED else _no_image(self.build)
+        if needs_image and image_reason is None:
+            image_reason = self._create_container()
+        results += self._stage(by_need[Need.IMAGE], image_reason)
+        container_reason = image_reason or (self._start() if by_need[Need.CONTAINER] else None)
+        results += self._stage(by_need[Need.CONTAINER], container_reason, runtime=True)
+        results += self._stage(by_need[Need.LIVE], None)
+
+    # --- stages ----------------------------------------------------------------------------
+    def _dockerfile_missing(self) -> Text | None:
+        if self.lab.build is None or self.dockerfile is not None:
+            return None
+        return Text(f"Não há {self.lab.build.dockerfile} na entrega.",
+                    f"There is no {self.lab.build.dockerfile} in the submission.")
+
+    def _build(self) -> BuildInfo:
+        spec = self.lab.build
+        assert spec is not None
+        if self.dockerfile is None:
+            return BuildInfo(Status.FAILED, explanation=self._dockerfile_missing())
+        self.say("build")
+        t0 = time.monotonic()
+        context = (self.submission / spec.context).resolve()
+        dockerfile = str((self.submission / spec.dockerfile).relative_to(context)) \
+            if (self.submission / spec.dockerfile).resolve().is_relative_to(context) \
+            else spec.dockerfile
+        outcome = self.backend.build(context, dockerfile, self.tag, buildargs=spec.args,
+                                     target=spec.target, labels=self.labels,
+                                     timeout=self.opts.build_timeout or spec.timeout)
+        duration = round(time.monotonic() - t0, 3)
+        if outcome.ok:
+            self.built = True
+            self.ctx.image_ref = self.tag
+            return BuildInfo(Status.PASSED, duration, tail_lines(outcome.log), outcome.image_id)
+        text, line = _explain(outcome, self.dockerfile)
+        return BuildInfo(Status.FAILED, duration, tail_lines(outcome.log), None, text, line)
+
+    def _create_container(self) -> Text | None:
+        run = self.lab.run
+        options = ContainerOptions(
+            image=self.tag, labels=self.labels, ports=run.ports if run else (),
+            env=run.env if run else {}, command=run.command if run else None,
+            host_config=host_config(run.limits if run else None))
+        self.ctx.container_id = self.backend.create_container(options)
+        return None
+
+    def _start(self) -> Text | None:
+        assert self.ctx.container_id is not None and self.lab.run is not None
+        self.say("run")
+        try:
+            self.backend.start_container(self.ctx.container_id)
+        except BackendError:
+            # Docker refused to start it (say, an ENTRYPOINT that does not exist): the
+            # container check reads why from its state; the others are skipped as not running.
+            return None
+        self.ctx.started = True
+        self.run_started = time.monotonic()
+        self.say("ready")
+        wait_ready(self.ctx, self.lab.run.ready)
+        return None
+
+    def _stage(self, specs: list[CheckSpec], reason: Text | None,
+               runtime: bool = False) -> list[CheckResult]:
+        results = []
+        budget = (self.opts.run_timeout or (self.lab.run.timeout if self.lab.run else 0)) or None
+        for spec in specs:
+            if reason is not None:
+                results.append(_skipped(spec, reason))
+                continue
+            if runtime and budget and time.monotonic() - self.run_started > budget:
+                results.append(_skipped(spec, Text(
+                    f"O tempo de execução de {budget:g} s acabou antes desta verificação.",
+                    f"The run time limit of {budget:g} s ran out before this check.")))
+                continue
+            skip = self._not_running(spec) if runtime else None
+            results.append(_skipped(spec, skip) if skip else self._one(spec))
+        return results
+
+    def _not_running(self, spec: CheckSpec) -> Text | None:
+        if not getattr(spec.check, "needs_running", True) or spec.type == "container_running":
+            return None
+        state = self.ctx.container_state()
+        if state.get("Running"):
+            return None
+        code = state.get("ExitCode")
+        return Text(f"O contêiner parou (código de saída {code}): veja a verificação do contêiner.",
+                    f"The container stopped (exit code {code}): see the container check.")
+
+    def _one(self, spec: CheckSpec) -> CheckResult:
+        self.say(f"check {spec.id}")
+        t0 = time.monotonic()
+        try:
+            outcome = spec.check.run(self.ctx)
+        except Exception:
+            return _crash(spec, traceback.format_exc(), time.monotonic() - t0)
+        return _result(spec, outcome, time.monotonic() - t0)
+
+    def cleanup(self) -> None:
+        """Remove the container (with its volumes) and, unless kept, the image. Never raises."""
+        for action in (self._remove_container, self._remove_image):
+            try:
+                action()
+            except Exception:
+                pass
+
+    def _remove_container(self) -> None:
+        if self.ctx.container_id:
+            self.backend.remove_container(self.ctx.container_id)
+
+    def _remove_image(self) -> None:
+        if self.built and not self.opts.keep:
+            self.backend.remove_image(self.tag)
+
+
+def _result(spec: CheckSpec, outcome: Outcome, duration: float) -> CheckResult:
+    score = earned(spec.points, outcome.passed, outcome.fraction)
+    status = Status.PASSED if outcome.passed and score >= spec.points else Status.FAILED
+    return CheckResult(spec.id, spec.title, spec.type, status, score, spec.points, spec.hidden,
+                       outcome.message, outcome.expected, outcome.actual, spec.hint,
+                       outcome.details, outcome.line, spec.live, round(duration, 3))
+
+
+def _skipped(spec: CheckSpec, reason: Text) -> CheckResult:
+    return CheckResult(spec.id, spec.title, spec.type, Status.SKIPPED, 0.0, spec.points,
+                       spec.hidden, reason, hint=spec.hint, live=spec.live)
+
+
+def _crash(spec: CheckSpec, trace: str, duration: float = 0.0) -> CheckResult:
+    return CheckResult(spec.id, spec.title, spec.type, Status.ERROR, 0.0, spec.points,
+                       spec.hidden, CRASH, details=trace, live=spec.live,
+                       duration_s=round(duration, 3))
+
+
+def _no_image(build: BuildInfo) -> Text:
+    if build.status is Status.SKIPPED:
+        return Text("Este laboratório não constrói imagem.", "This lab builds no image.")
+    return Text("A imagem não foi construída: veja o log do build.",
+                "The image did not build: see the build log.")
+
+
+def _explain(outcome: BuildOutcome, dockerfile: Dockerfile | None) -> tuple[Text, int | None]:
+    if outcome.timed_out:
+        return Text(f"O build foi interrompido: {outcome.error}.",
+                    f"The build was stopped: {outcome.error}."), None
+    try:
+        from graders.dockerfile.build_errors import explain_build_failure
+    except ImportError:
+        return Text.same(outcome.error), None
+    return explain_build_failure(outcome.log, dockerfile)

@@ -1,0 +1,290 @@
+"""Lab specs: load and validate `labs/<id>/lab.yaml` into frozen dataclasses."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graders.checks import CHECKS, Check, Need, get_check_class
+from graders.errors import SpecError, UsageError
+from graders.i18n import Text
+from graders.scoring import resolve_points
+from graders.spec_reader import Reader
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+CHECK_COMMON = {"id", "type", "points", "visibility", "hidden", "title", "hint", "live"}
+
+
+@dataclass(frozen=True)
+class Readiness:
+    kind: str | None = None
+    """http, tcp, log, or None to start checks at once."""
+    port: int | None = None
+    path: str = "/"
+    pattern: str | None = None
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    dockerfile: str = "Dockerfile"
+    context: str = "."
+    args: dict[str, str] = field(default_factory=dict)
+    target: str | None = None
+    timeout: float = 600.0
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    ports: tuple[int, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    command: list[str] | str | None = None
+    ready: Readiness = field(default_factory=Readiness)
+    timeout: float = 120.0
+    limits: dict[str, Any] = field(default_factory=dict)
+    """Sandbox overrides (memory, pids, cpus, cap_add, user ...); see graders/sandbox.py."""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    type: str
+    points: float
+    hidden: bool
+    title: Text
+    hint: Text | None
+    check: Check
+    live: bool = False
+
+    @property
+    def need(self) -> Need:
+        return Need.LIVE if self.live else self.check.need
+
+
+@dataclass(frozen=True)
+class Sample:
+    path: str
+    score: float
+    setup: dict[str, Any] = field(default_factory=dict)
+    """Extra state a sample's test sets up (for example what a registry holds)."""
+
+
+@dataclass(frozen=True)
+class Lab:
+    id: str
+    title: Text
+    description: Text
+    root: Path
+    checks: tuple[CheckSpec, ...]
+    build: BuildSpec | None = None
+    run: RunSpec | None = None
+    samples: tuple[Sample, ...] = ()
+    points: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Sections owned by other features (registry, live), kept as parsed YAML."""
+
+    @property
+    def spec_file(self) -> Path:
+        return self.root / "lab.yaml"
+
+
+def labs_root(explicit: str | Path | None = None) -> Path:
+    """Where labs live: --labs, $LABGRADE_LABS, ./labs, or the labs/ beside this package."""
+    for candidate in (explicit, os.environ.get("LABGRADE_LABS")):
+        if candidate:
+            return Path(candidate)
+    here = Path.cwd() / "labs"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parent.parent / "labs"
+
+
+def lab_ids(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if (p / "lab.yaml").is_file()) if root.is_dir() else []
+
+
+def find_lab(name: str, root: Path | None = None) -> Path:
+    """A lab folder from an id under the labs root, or a path to a folder holding lab.yaml."""
+    path = Path(name)
+    if (path / "lab.yaml").is_file():
+        return path
+    base = root or labs_root()
+    if (base / name / "lab.yaml").is_file():
+        return base / name
+    known = ", ".join(lab_ids(base)) or "none"
+    raise UsageError(f"Unknown lab {name!r} (labs in {base}: {known}). Try `labgrade list`.")
+
+
+def load_lab(name: str | Path, root: Path | None = None) -> Lab:
+    folder = find_lab(str(name), root)
+    file = folder / "lab.yaml"
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "?"
+        raise SpecError(f"not valid YAML at {where}: {getattr(e, 'problem', e)}", file=file) from None
+    return parse_lab(data, folder)
+
+
+def parse_lab(data: object, folder: Path) -> Lab:
+    file = folder / "lab.yaml"
+    r = Reader(data, file)
+    r.only({"id", "title", "description", "points", "build", "run", "checks", "samples",
+            "registry", "live", "image"})
+    lab_id = r.str("id", required=True) or ""
+    if lab_id != folder.name:
+        raise r.error("id", f"{lab_id!r} must equal the lab's folder name {folder.name!r}")
+    raw_checks = r.list("checks")
+    if not raw_checks:
+        raise r.error("checks", "a lab needs at least one check")
+    parsed = [_parse_check(Reader(c, file, f"checks[{i}]")) for i, c in enumerate(raw_checks)]
+    _unique_ids(r, [p[0] for p in parsed])
+    total = r.number("points")
+    try:
+        points = resolve_points(total, [p[2] for p in parsed])
+    except SpecError as e:
+        raise SpecError(e.reason, file=file, field="points") from None
+    checks = tuple(dataclasses.replace(p[1], points=pts) for p, pts in zip(parsed, points))
+    build = _parse_build(r.child("build"))
+    run = _parse_run(r.child("run"))
+    _needs_met(r, checks, build, run)
+    return Lab(
+        id=lab_id,
+        title=r.text("title", required=True) or Text.same(lab_id),
+        description=r.text("description") or Text.same(""),
+        root=folder,
+        checks=checks,
+        build=build,
+        run=run,
+        samples=tuple(_parse_sample(Reader(s, file, f"samples[{i}]"), folder)
+                      for i, s in enumerate(r.list("samples"))),
+        points=sum(c.points for c in checks),
+        extra={k: r.data[k] for k in ("registry", "live", "image") if k in r.data},
+    )
+
+
+def _parse_check(r: Reader) -> tuple[str, CheckSpec, float | None]:
+    check_id = r.str("id", required=True) or ""
+    if not ID_RE.match(check_id):
+        raise r.error("id", f"{check_id!r} is not a valid id: use letters, digits, - and _")
+    type_name = r.str("type", required=True) or ""
+    if type_name not in CHECKS:
+        raise r.error("type", f"unknown check type {type_name!r}. Valid types: "
+                      + ", ".join(sorted(CHECKS)))
+    cls = get_check_class(type_name)
+    own = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    r.only(CHECK_COMMON | own)
+    visibility = r.str("visibility", "hidden" if r.data.get("hidden") else "visible")
+    if visibility not in ("visible", "hidden"):
+        raise r.error("visibility", f"{visibility!r} is not allowed: use visible or hidden")
+    kwargs = {k: v for k, v in r.data.items() if k in own}
+    try:
+        check = cls(**kwargs)
+    except (TypeError, ValueError) as e:
+        raise r.error("type", f"bad fields for {type_name}: {e}") from None
+    problems = check.validate()
+    if problems:
+        raise r.error(type_name, "; ".join(problems))
+    title = r.text("title") or cls.default_title
+    spec = CheckSpec(check_id, type_name, 0.0, visibility == "hidden", title,
+                     r.text("hint") or cls.default_hint, check, r.bool("live", False))
+    return check_id, spec, r.number("points")
+
+
+def _unique_ids(r: Reader, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for i, check_id in enumerate(ids):
+        if check_id in seen:
+            raise SpecError(f"duplicate check id {check_id!r}", file=r.file, field=f"checks[{i}].id")
+        seen.add(check_id)
+
+
+def _parse_build(r: Reader | None) -> BuildSpec | None:
+    if r is None:
+        return None
+    r.only({"dockerfile", "context", "args", "target", "timeout"})
+    for key in ("dockerfile", "context"):
+        value = r.str(key) or ""
+        if value.startswith("/") or ".." in Path(value).parts:
+            raise r.error(key, "must be a relative path inside the submission")
+    return BuildSpec(r.str("dockerfile", "Dockerfile") or "Dockerfile", r.str("context", ".") or ".",
+                     r.str_map("args"), r.str("target"), r.number("timeout", 600) or 600.0)
+
+
+def _port(r: Reader, key: str | int, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise r.error(key, f"expected a port number 1-65535, got {value!r}")
+    return value
+
+
+def _parse_run(r: Reader | None) -> RunSpec | None:
+    if r is None:
+        return None
+    r.only({"ports", "env", "command", "ready", "timeout", "limits"})
+    ports = tuple(_port(r, f"ports[{i}]", p) for i, p in enumerate(r.list("ports")))
+    command = r.data.get("command")
+    if command is not None and not isinstance(command, str | list):
+        raise r.error("command", "expected a string or a list of strings")
+    limits = r.data.get("limits") or {}
+    if not isinstance(limits, dict):
+        raise r.error("limits", "expected a mapping")
+    return RunSpec(ports, r.str_map("env"), command, _parse_ready(r.child("ready")),
+                   r.number("timeout", 120) or 120.0, dict(limits))
+
+
+def _parse_ready(r: Reader | None) -> Readiness:
+    if r is None:
+        return Readiness()
+    r.only({"http", "tcp", "log", "timeout"})
+    kinds = [k for k in ("http", "tcp", "log") if k in r.data]
+    if len(kinds) > 1:
+        raise r.error(kinds[1], "give only one of http, tcp or log")
+    timeout = r.number("timeout", 30) or 30.0
+    if not kinds:
+        return Readiness(timeout=timeout)
+    kind = kinds[0]
+    value = r.data[kind]
+    if kind == "tcp":
+        return Readiness("tcp", _port(r, "tcp", value), timeout=timeout)
+    if kind == "log":
+        if not isinstance(value, str):
+            raise r.error("log", "expected a regular expression")
+        try:
+            re.compile(value)
+        except re.error as e:
+            raise r.error("log", f"invalid regular expression: {e}") from None
+        return Readiness("log", pattern=value, timeout=timeout)
+    h = Reader(value, r.file, r.at("http"))
+    h.only({"port", "path"})
+    return Readiness("http", _port(h, "port", h.data.get("port")), h.str("path", "/") or "/",
+                     timeout=timeout)
+
+
+def _parse_sample(r: Reader, folder: Path) -> Sample:
+    r.only({"path", "score", "setup"})
+    path = r.str("path", required=True) or ""
+    if not (folder / path).is_dir():
+        raise r.error("path", f"no folder {path!r} in the lab")
+    score = r.number("score")
+    if score is None:
+        raise r.error("score", "is required: the score this sample must get")
+    setup = r.data.get("setup") or {}
+    return Sample(path, score, dict(setup) if isinstance(setup, dict) else {})
+
+
+def _needs_met(r: Reader, checks: tuple[CheckSpec, ...], build: BuildSpec | None,
+               run: RunSpec | None) -> None:
+    for i, c in enumerate(checks):
+        if c.need in (Need.IMAGE, Need.CONTAINER) and build is None:
+            raise SpecError(f"check type {c.type} needs the image built: add a build: section",
+                            file=r.file, field=f"checks[{i}]")
+        if c.need is Need.CONTAINER and run is None:
+            raise SpecError(f"check type {c.type} needs a running container: add a run: section",
+                            file=r.file, field=f"checks[{i}]")

@@ -1,0 +1,39 @@
+"""Every lab's reference solution scores full marks and each sample scores what lab.yaml says.
+
+This is the contract instructors rely on: graded on the real engine, nothing left behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graders.engine import grade
+from graders.results import Status
+from graders.samples import prepared
+from graders.spec import Lab, Sample, lab_ids, labs_root, load_lab
+
+
+def _samples() -> list[Any]:
+    params = []
+    for lab_id in lab_ids(labs_root()):
+        lab = load_lab(lab_id)
+        for sample in lab.samples:
+            params.append(pytest.param(lab, sample, id=f"{lab_id}/{sample.path}"))
+    return params
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize(("lab", "sample"), _samples())
+def test_sample_scores_as_expected(lab: Lab, sample: Sample, backend: Any,
+                                   no_leftovers: None) -> None:
+    with prepared(lab, sample) as options:
+        result = grade(lab, lab.root / sample.path, backend, options)
+    report = "\n".join(f"{c.check_id}: {c.status.value} {c.score}/{c.possible} {c.message.en}"
+                       for c in result.checks)
+    assert not result.errored, report
+    assert result.score == pytest.approx(sample.score), report
+    if sample.path == "solution":
+        assert result.possible == lab.points
+        assert all(c.status is Status.PASSED for c in result.checks), report
