@@ -1,0 +1,296 @@
+"""GitHub Classroom, Gradescope, PrairieLearn, Markdown and the terminal table."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graders.reporters.classroom import (
+    ClassroomReporter,
+    append_github_output,
+    github_output_line,
+    guard_token,
+    stop_commands,
+)
+from graders.reporters.gradescope import GradescopeReporter
+from graders.reporters.markdown import MarkdownReporter
+from graders.reporters.prairielearn import PrairieLearnReporter
+from graders.reporters.table import TableReporter
+from graders.results import LabResult, Status
+
+from .samples import assert_clean, assert_no_secrets
+
+# GitHub Classroom -------------------------------------------------------------------------------
+
+TEST_KEYS = {"name", "status", "score", "message", "test_code", "filename", "line_no", "duration"}
+
+
+def decode(b64: str) -> dict[str, Any]:
+    """As the reporter does: `JSON.parse(Buffer.from(b64, "base64").toString("utf-8"))`."""
+    data: dict[str, Any] = json.loads(base64.b64decode(b64, validate=True).decode("utf-8"))
+    return data
+
+
+def classroom_totals(data: dict[str, Any]) -> tuple[float, float]:
+    """`notify-classroom.js`: Σ tests[].score and max_score, for runners with a max_score."""
+    if not data["max_score"]:
+        return 0, 0
+    return sum(t["score"] for t in data["tests"]), data["max_score"]
+
+
+def test_classroom_shape_and_points(rich: LabResult) -> None:
+    data = decode(ClassroomReporter().render(rich, "en"))
+    assert data["version"] == 1 and data["status"] == "error"
+    assert classroom_totals(data) == (17.5, 50)
+    assert len(data["tests"]) == 6  # five visible checks + one hidden summary
+    for test in data["tests"]:
+        assert set(test) >= TEST_KEYS and "execution_time" in test
+        assert test["status"] in {"pass", "fail", "error"}
+        assert isinstance(test["line_no"], int) and isinstance(test["duration"], int)
+    statuses = [t["status"] for t in data["tests"]]
+    assert statuses == ["pass", "fail", "fail", "error", "fail", "fail"]
+    assert data["tests"][0]["duration"] == 250 and data["tests"][0]["execution_time"] == "0.25s"
+    assert (
+        data["tests"][1]["line_no"] == 5
+        and "Expected: a non-root user" in data["tests"][1]["message"]
+    )
+    assert data["tests"][2]["score"] == 2.5  # partial credit survives
+
+
+def test_classroom_hides_hidden_checks(rich: LabResult) -> None:
+    b64 = ClassroomReporter().render(rich, "pt")
+    text = base64.b64decode(b64).decode()
+    assert_no_secrets(text)
+    hidden = decode(b64)["tests"][-1]
+    assert (hidden["name"], hidden["score"], hidden["status"]) == (
+        "Verificações ocultas",
+        5,
+        "fail",
+    )
+
+
+def test_classroom_infrastructure_error_still_has_tests(crash: LabResult, empty: LabResult) -> None:
+    for result in (crash, empty):
+        data = decode(ClassroomReporter().render(result, "en"))
+        assert data["status"] == "error" and data["tests"]
+        assert any(t["status"] == "error" for t in data["tests"])
+        assert_no_secrets(json.dumps(data))
+
+
+def test_classroom_hostile_output_is_bounded_and_inert(hostile: LabResult) -> None:
+    b64 = ClassroomReporter().render(hostile, "en")
+    assert len(b64) < 1_000_000
+    data = decode(b64)
+    assert data["tests"][0]["name"] == "Image build" and data["tests"][0]["line_no"] == 3
+    for test in data["tests"]:
+        assert_clean(test["message"] + test["name"] + test["test_code"])
+        lines = (test["message"] + "\n" + test["name"]).splitlines()
+        assert not any(line.lstrip().startswith("::") for line in lines)
+
+
+def test_classroom_keeps_points_when_checks_are_left_out(many: LabResult) -> None:
+    passing = replace(
+        many, checks=tuple(replace(c, status=Status.PASSED, score=1) for c in many.checks)
+    )
+    b64 = ClassroomReporter().render(passing, "en")
+    assert len(b64) < 1_000_000
+    data = decode(b64)
+    assert len(data["tests"]) < 5000 and "left out" in data["tests"][-1]["name"]
+    assert classroom_totals(data) == (5000, 5000) and data["tests"][-1]["status"] == "pass"
+
+
+def test_classroom_through_the_reporters_own_parsing(rich: LabResult) -> None:
+    """Run the reporter's reads (env var, base64, JSON.parse, sums) in Node when it is there."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = """
+    const runner = "grade-docker";
+    const raw = process.env[`${runner.trim().toUpperCase()}_RESULTS`];
+    const results = JSON.parse(Buffer.from(raw, "base64").toString("utf-8"));
+    let total = 0;
+    results.tests.forEach(({score}) => { total += score; });
+    const failed = results.status === "fail" || results.status === "error";
+    console.log(JSON.stringify({total, max: results.max_score, n: results.tests.length, failed}));
+    """
+    env = {"GRADE-DOCKER_RESULTS": ClassroomReporter().render(rich, "en")}
+    out = subprocess.run([node, "-e", script], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == {"total": 17.5, "max": 50, "n": 6, "failed": True}
+
+
+def test_github_output_line_and_file(rich: LabResult, tmp_path: Path) -> None:
+    line = github_output_line(rich, "en")
+    assert line.startswith("result=") and "\n" not in line
+    path = tmp_path / "github_output"
+    path.write_text("other=1\n")
+    append_github_output(path, rich, "en")
+    lines = path.read_text().splitlines()
+    assert lines[0] == "other=1"
+    assert decode(lines[1].removeprefix("result="))["max_score"] == 50
+
+
+def test_stop_commands_guard() -> None:
+    assert guard_token() != guard_token()
+    out = io.StringIO()
+    with pytest.raises(RuntimeError), stop_commands(out, "tok123") as token:
+        out.write("::error::student text\n")
+        raise RuntimeError
+    assert token == "tok123"
+    assert out.getvalue() == "::stop-commands::tok123\n::error::student text\n::tok123::\n"
+
+
+# Gradescope -------------------------------------------------------------------------------------
+
+
+def test_gradescope_shape(rich: LabResult) -> None:
+    data = json.loads(GradescopeReporter().render(rich, "en"))
+    assert data["score"] == 17.5 and data["execution_time"] == 30
+    assert data["stdout_visibility"] == "hidden" and data["visibility"] == "visible"
+    tests = data["tests"]
+    assert [t["number"] for t in tests] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert [t["status"] for t in tests] == ["passed"] + ["failed"] * 4 + ["passed", "failed"]
+    for test in tests:
+        assert {"score", "max_score", "status", "name", "number", "output", "visibility"} <= set(
+            test
+        )
+        assert test["tags"] == ["image_user"]
+    assert (tests[2]["score"], tests[2]["max_score"]) == (2.5, 5)
+    assert tests[3]["extra_data"]["status"] == "error"
+    assert [t["visibility"] for t in tests][-2:] == ["hidden", "hidden"]
+    assert_no_secrets(data["output"])
+
+
+def test_gradescope_hidden_visibility_option(rich: LabResult) -> None:
+    reporter = GradescopeReporter(hidden_visibility="after_published")
+    tests = json.loads(reporter.render(rich, "en"))["tests"]
+    assert [t["visibility"] for t in tests].count("after_published") == 2
+
+
+def test_gradescope_size(many: LabResult) -> None:
+    out = GradescopeReporter().render(many, "en")
+    assert len(out.encode()) <= 1024 * 1024
+    data = json.loads(out)
+    assert data["score"] == 0 and "check(s) left out to fit the size limit" in data["output"]
+
+
+# PrairieLearn -----------------------------------------------------------------------------------
+
+
+def test_prairielearn_shape(rich: LabResult, crash: LabResult) -> None:
+    out = PrairieLearnReporter().render(rich, "en")
+    assert_no_secrets(out)
+    data = json.loads(out)
+    assert data["score"] == 0.35 and (data["points"], data["max_points"]) == (17.5, 50)
+    assert data["gradable"] is False and data["format_errors"] == [
+        "Title registry-tag: Registry unavailable"
+    ]
+    for test in data["tests"]:
+        assert {"name", "description", "points", "max_points", "output", "message"} <= set(test)
+    assert data["tests"][-1]["name"] == "Hidden checks"
+    crashed = json.loads(PrairieLearnReporter().render(crash, "pt"))
+    assert crashed["gradable"] is False and len(crashed["format_errors"]) == 2
+
+
+def test_prairielearn_gradable_and_bounded(many: LabResult, hostile: LabResult) -> None:
+    data = json.loads(PrairieLearnReporter().render(many, "en"))
+    assert data["gradable"] is True and data["score"] == 0.0
+    for result in (many, hostile):
+        assert len(PrairieLearnReporter().render(result, "en").encode()) < 1_000_000
+
+
+# Markdown ---------------------------------------------------------------------------------------
+
+
+def outside_fences(md: str) -> str:
+    """The Markdown with fenced code blocks removed (their content is shown literally)."""
+    kept, fence = [], ""
+    for line in md.splitlines():
+        match = re.match(r"^(`{3,})", line)
+        if fence:
+            if match and line.strip() == fence:
+                fence = ""
+        elif match:
+            fence = match.group(1)
+        else:
+            kept.append(line)
+    assert not fence, "a code fence was left open"
+    return "\n".join(kept)
+
+
+def test_markdown_summary(rich: LabResult) -> None:
+    md = MarkdownReporter().render(rich, "en")
+    assert_no_secrets(md)
+    assert "**Score: 17.5/50** (error)" in md
+    assert "| ✅ | Title exposes\\-80 | passed | 10/10 |" in md
+    assert "| ❌ | Hidden checks | failed | 5/10 |" in md
+    assert "### ❌ Title user\\-nonroot" in md and "💡 **Hint:** Use USER\\." in md
+    assert "```text\na non-root user\n```" in md
+    assert "Título" in MarkdownReporter().render(rich, "pt")
+
+
+def test_markdown_escapes_student_text(hostile: LabResult) -> None:
+    md = MarkdownReporter().render(hostile, "en")
+    assert_clean(md)
+    prose = outside_fences(md)
+    assert "<script" not in prose and "&lt;script&gt;" in prose
+    rows = [line for line in prose.splitlines() if line.startswith("| ")]
+    assert rows and all(len(re.findall(r"(?<!\\)\|", row)) == 5 for row in rows)
+
+
+def test_markdown_stays_under_one_mib(many: LabResult) -> None:
+    md = MarkdownReporter().render(many, "en")
+    assert len(md.encode()) <= 1024 * 1024
+    assert "Summary truncated" in md
+    outside_fences(md)  # no half-open code block
+    small = MarkdownReporter(limit=20_000).render(many, "pt")
+    assert len(small.encode()) <= 20_000 and "Resumo truncado" in small
+
+
+# Terminal table ---------------------------------------------------------------------------------
+
+
+def test_table_plain(rich: LabResult) -> None:
+    out = TableReporter(width=72).render(rich, "en")
+    assert "\x1b" not in out
+    assert_no_secrets(out)
+    lines = out.splitlines()
+    assert lines[-1] == "Score: 17.5/50 (error)"
+    row = next(line for line in lines if "Title labels" in line)
+    assert row.startswith("failed") and row.endswith("2.5/5") and len(row) == 72
+    assert "  Expected:" in out and "    a non-root user" in out and "  Hint: Use USER." in out
+    assert any(line.startswith("failed") and "Hidden checks" in line for line in lines)
+
+
+def test_table_portuguese_and_colour(rich: LabResult, hostile: LabResult) -> None:
+    out = TableReporter(color=True, width=60).render(rich, "pt")
+    assert "Nota: 17.5/50 (erro)" in out and "\x1b[32m" in out
+    hostile_out = TableReporter(color=True, width=60).render(hostile, "en")
+    codes = set(re.findall(r"\x1b\[[0-9;]*m", hostile_out))
+    assert codes <= {
+        "\x1b[0m",
+        "\x1b[1m",
+        "\x1b[31m",
+        "\x1b[32m",
+        "\x1b[33m",
+        "\x1b[2m",
+        "\x1b[1m\x1b[31m",
+    }
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", hostile_out)
+    assert_clean(plain)
+
+
+def test_table_is_width_aware(rich: LabResult, hostile: LabResult) -> None:
+    for width in (40, 100):
+        for result in (rich, hostile):
+            out = TableReporter(width=width).render(result, "en")
+            assert max(len(line) for line in out.splitlines()) <= width
+            assert not any(line.lstrip().startswith("::") for line in out.splitlines())
