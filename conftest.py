@@ -1,8 +1,6 @@
-"""Repo-local test wiring: the repo's labs, and pytester for the plugin's tests."""
+"""Repo-local test wiring: tests grade the repo's own labs."""
 
 import os
 from pathlib import Path
-
-pytest_plugins = ["pytester"]
 
 os.environ.setdefault("LABGRADE_LABS", str(Path(__file__).parent / "labs"))

@@ -111,7 +111,11 @@ class GradingRun:
         if self.lab.build is not None:
             self.dockerfile = load_submission_dockerfile(self.submission, self.lab.build.dockerfile)
             self.ctx = EngineContext(self.backend, self.submission, self.dockerfile)
-        results += self._stage(by_need[Need.DOCKERFILE], self._dockerfile_missing())
+        missing = self._dockerfile_missing()
+        if missing is not None:
+            results += [_failed(spec, missing) for spec in by_need[Need.DOCKERFILE]]
+        else:
+            results += self._stage(by_need[Need.DOCKERFILE], None)
         needs_image = by_need[Need.IMAGE] + by_need[Need.CONTAINER]
         if self.lab.build is not None and needs_image:
             self.build = self._build()
@@ -239,6 +243,11 @@ def _result(spec: CheckSpec, outcome: Outcome, duration: float) -> CheckResult:
 
 def _skipped(spec: CheckSpec, reason: Text) -> CheckResult:
     return CheckResult(spec.id, spec.title, spec.type, Status.SKIPPED, 0.0, spec.points,
+                       spec.hidden, reason, hint=spec.hint, live=spec.live)
+
+
+def _failed(spec: CheckSpec, reason: Text) -> CheckResult:
+    return CheckResult(spec.id, spec.title, spec.type, Status.FAILED, 0.0, spec.points,
                        spec.hidden, reason, hint=spec.hint, live=spec.live)
 
 

@@ -82,6 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = PluginState(lab, Path(submission), config.getoption("lab_backend"),
                                       config.getoption("lab_student"))
     config.pluginmanager.register(LabScoring(config.stash[STATE]), "graders-scoring")
+    config.pluginmanager.register(LabFixtures(config.stash[STATE]), "graders-fixtures")
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args[:] = [str(lab.root)]  # collect the lab, not the project's own tests
 
@@ -110,8 +111,8 @@ class LabFile(pytest.File):
     def collect(self) -> Any:
         state = self.config.stash[STATE]
         for spec in state.lab.checks:
-            if state.student and spec.hidden:
-                continue
+            if (state.student and spec.hidden) or spec.live:
+                continue  # live checks read the student's own engine: `labgrade check --live`
             yield CheckItem.from_parent(self, name=spec.id)
 
 
@@ -175,40 +176,37 @@ class LabScoring:
 
 
 # --- fixtures for an instructor's own checks ------------------------------------------------
-def _require(request: pytest.FixtureRequest) -> PluginState:
-    state = request.config.stash.get(STATE, None)
-    if state is None:
-        pytest.skip("needs --lab and --submission")
-    return state
+class LabFixtures:
+    """Registered when --lab is given, after every entry-point plugin, so that its `host`
+    takes the place of pytest-testinfra's own `host` fixture."""
 
+    def __init__(self, state: PluginState) -> None:
+        self.state = state
 
-@pytest.fixture(scope="session")
-def lab(request: pytest.FixtureRequest) -> Lab:
-    """The Lab given with --lab."""
-    return _require(request).lab
+    @pytest.fixture(scope="session")
+    def lab(self) -> Lab:
+        """The Lab given with --lab."""
+        return self.state.lab
 
+    @pytest.fixture(scope="session")
+    def image(self) -> dict[str, Any]:
+        """The built image's inspect document (Config, Size, RootFS ...)."""
+        run = self.state.grading()
+        if run.ctx.image_ref is None:
+            pytest.skip("the image did not build")
+        return run.ctx.image_inspect()
 
-@pytest.fixture(scope="session")
-def image(request: pytest.FixtureRequest) -> dict[str, Any]:
-    """The built image's inspect document (Config, Size, RootFS ...)."""
-    run = _require(request).grading()
-    if run.ctx.image_ref is None:
-        pytest.skip("the image did not build")
-    return run.ctx.image_inspect()
+    @pytest.fixture(scope="session")
+    def container(self) -> Any:
+        """The running container as a docker SDK Container."""
+        run = self.state.grading()
+        if not run.ctx.started or run.ctx.container_id is None:
+            pytest.skip("the container is not running")
+        import docker
 
+        return docker.from_env().containers.get(run.ctx.container_id)
 
-@pytest.fixture(scope="session")
-def container(request: pytest.FixtureRequest) -> Any:
-    """The running container as a docker SDK Container."""
-    run = _require(request).grading()
-    if not run.ctx.started or run.ctx.container_id is None:
-        pytest.skip("the container is not running")
-    import docker
-
-    return docker.from_env().containers.get(run.ctx.container_id)
-
-
-@pytest.fixture(scope="session")
-def host(request: pytest.FixtureRequest, container: Any) -> Any:
-    """A pytest-testinfra Host over the running container."""
-    return _require(request).grading().ctx.testinfra_host()
+    @pytest.fixture(scope="session")
+    def host(self, container: Any) -> Any:
+        """A pytest-testinfra Host over the running container."""
+        return self.state.grading().ctx.testinfra_host()

@@ -86,6 +86,7 @@ class Lab:
     run: RunSpec | None = None
     samples: tuple[Sample, ...] = ()
     points: float = 0.0
+    """The total of the checks that every run grades (live checks are extra)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Sections owned by other features (registry, live), kept as parsed YAML."""
 
@@ -147,11 +148,15 @@ def parse_lab(data: object, folder: Path) -> Lab:
     parsed = [_parse_check(Reader(c, file, f"checks[{i}]")) for i, c in enumerate(raw_checks)]
     _unique_ids(r, [p[0] for p in parsed])
     total = r.number("points")
+    # Live checks grade the student's own engine state, which a Classroom or batch run never
+    # has: they keep their own points (1 by default) outside the lab's total.
+    graded = [p for p in parsed if p[1].need is not Need.LIVE]
     try:
-        points = resolve_points(total, [p[2] for p in parsed])
+        points = iter(resolve_points(total, [p[2] for p in graded]))
     except SpecError as e:
         raise SpecError(e.reason, file=file, field="points") from None
-    checks = tuple(dataclasses.replace(p[1], points=pts) for p, pts in zip(parsed, points))
+    checks = tuple(dataclasses.replace(p[1], points=next(points) if p[1].need is not Need.LIVE
+                                       else (1.0 if p[2] is None else p[2])) for p in parsed)
     build = _parse_build(r.child("build"))
     run = _parse_run(r.child("run"))
     _needs_met(r, checks, build, run)
@@ -165,7 +170,7 @@ def parse_lab(data: object, folder: Path) -> Lab:
         run=run,
         samples=tuple(_parse_sample(Reader(s, file, f"samples[{i}]"), folder)
                       for i, s in enumerate(r.list("samples"))),
-        points=sum(c.points for c in checks),
+        points=sum(c.points for c in checks if c.need is not Need.LIVE),
         extra={k: r.data[k] for k in ("registry", "live", "image") if k in r.data},
     )
 
@@ -194,7 +199,8 @@ def _parse_check(r: Reader) -> tuple[str, CheckSpec, float | None]:
         raise r.error(type_name, "; ".join(problems))
     title = r.text("title") or cls.default_title
     spec = CheckSpec(check_id, type_name, 0.0, visibility == "hidden", title,
-                     r.text("hint") or cls.default_hint, check, r.bool("live", False))
+                     r.text("hint") or cls.default_hint, check,
+                     r.bool("live", False) or cls.need is Need.LIVE)
     return check_id, spec, r.number("points")
 
 
@@ -288,3 +294,8 @@ def _needs_met(r: Reader, checks: tuple[CheckSpec, ...], build: BuildSpec | None
         if c.need is Need.CONTAINER and run is None:
             raise SpecError(f"check type {c.type} needs a running container: add a run: section",
                             file=r.file, field=f"checks[{i}]")
+        port = getattr(c.check, "port", None)
+        if c.need is Need.CONTAINER and run is not None and isinstance(port, int) \
+                and port not in run.ports:
+            raise SpecError(f"port {port} is not published: add it to run.ports "
+                            f"(now {list(run.ports)})", file=r.file, field=f"checks[{i}].port")

@@ -41,10 +41,11 @@ def _docker_gate(request: pytest.FixtureRequest) -> None:
 
 def engine_state(client: Any) -> dict[str, set[str]]:
     """What the engine holds that a grading run could leave behind."""
+    api = client.api  # the low-level calls list without inspecting each (no race on removal)
     return {
-        "containers": {c.id for c in client.containers.list(all=True)},
-        "volumes": {v.name for v in client.volumes.list()},
-        "networks": {n.id for n in client.networks.list()},
+        "containers": {c["Id"] for c in api.containers(all=True)},
+        "volumes": {v["Name"] for v in (api.volumes() or {}).get("Volumes") or []},
+        "networks": {n["Id"] for n in api.networks()},
     }
 
 

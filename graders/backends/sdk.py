@@ -171,7 +171,8 @@ class SdkBackend:
 
     def top(self, container_id: str) -> list[dict[str, str]]:
         try:
-            table = self.client.api.top(container_id)
+            # Numeric uids: names would be looked up in the host's /etc/passwd, not the image's.
+            table = self.client.api.top(container_id, ps_args="-eo uid,pid,ppid,args")
         except docker.errors.DockerException as e:
             raise BackendError("top", _short(e)) from e
         titles = table.get("Titles") or []

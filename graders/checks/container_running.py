@@ -1,0 +1,134 @@
+"""`container_running`: the container is still running some seconds after it started."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, ClassVar
+
+from graders.checks._common import number_problems, tail
+from graders.checks.base import Check, CheckContext, Need, Outcome
+from graders.i18n import Text
+
+MAX_AFTER = 300.0
+clock: Callable[[], float] = time.time
+"""Wall clock compared with Docker's StartedAt; tests replace it."""
+sleep: Callable[[float], None] = time.sleep
+
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?")
+
+EXIT_REASONS: dict[int, Text] = {
+    0: Text(
+        " O processo principal terminou: um contêiner vive enquanto o processo principal roda; "
+        "rode o serviço em primeiro plano.",
+        " The main process finished: a container lives only as long as its main process; "
+        "run the service in the foreground.",
+    ),
+    126: Text(
+        " O comando não pôde ser executado (permissão?).",
+        " The command could not run (permission?).",
+    ),
+    127: Text(" O comando não foi encontrado.", " The command was not found."),
+    137: Text(" O processo foi morto (SIGKILL).", " The process was killed (SIGKILL)."),
+    139: Text(
+        " O processo falhou (segmentation fault).", " The process crashed (segmentation fault)."
+    ),
+}
+
+
+def parse_docker_time(value: object) -> float | None:
+    """Docker's RFC 3339 time with nanoseconds as epoch seconds; None when unset or odd."""
+    match = _STAMP.match(str(value or ""))
+    if not match or match.group(1).startswith("0001-"):
+        return None
+    base, fraction, zone = match.groups()
+    zone = "+00:00" if zone in (None, "Z") else zone
+    stamp = datetime.fromisoformat(f"{base}.{(fraction or '0')[:6]:0<6}{zone}")
+    return stamp.astimezone(timezone.utc).timestamp()
+
+
+@dataclass(frozen=True)
+class ContainerRunningCheck(Check):
+    """The container is still running `after` seconds after it started.
+
+    ```yaml
+    - id: stays-up
+      type: container_running
+      after: 3
+    ```
+    """
+
+    after: float = 3
+    """Seconds since the container started; the check waits until then (at most 300)."""
+
+    type_name: ClassVar[str] = "container_running"
+    need: ClassVar[Need] = Need.CONTAINER
+    default_title: ClassVar[Text] = Text(
+        "O contêiner continua rodando", "The container keeps running"
+    )
+    default_hint: ClassVar[Text | None] = Text(
+        "O CMD deve manter um processo em primeiro plano (ex.: apachectl -D FOREGROUND).",
+        "CMD must keep a process in the foreground (e.g. apachectl -D FOREGROUND).",
+    )
+
+    def validate(self) -> list[str]:
+        return number_problems("after", self.after, 0, MAX_AFTER)
+
+    def run(self, ctx: CheckContext) -> Outcome:
+        state = ctx.container_state()
+        started = parse_docker_time(state.get("StartedAt"))
+        if started is None and not state.get("Running"):
+            return Outcome.fail(
+                Text("O contêiner não iniciou.", "The container never started."),
+                expected=f"running after {self.after:g} s",
+                actual=str(state.get("Status") or "created"),
+                details=str(state.get("Error") or ""),
+            )
+        if _running(state):
+            remaining = self.after - (clock() - started) if started is not None else self.after
+            if remaining > 0:
+                sleep(min(remaining, self.after))
+                state = ctx.container_state()
+        if _running(state):
+            return Outcome.ok(
+                Text(
+                    f"O contêiner continua rodando após {self.after:g} s.",
+                    f"The container is still running after {self.after:g} s.",
+                )
+            )
+        return self._stopped(ctx, state, started)
+
+    def _stopped(self, ctx: CheckContext, state: dict[str, Any], started: float | None) -> Outcome:
+        code = state.get("ExitCode")
+        oom = bool(state.get("OOMKilled"))
+        finished = parse_docker_time(state.get("FinishedAt"))
+        after = f" after {finished - started:.2g} s" if finished and started else ""
+        message = Text(
+            f"O contêiner parou (código de saída {code}).",
+            f"The container stopped (exit code {code}).",
+        )
+        if oom:
+            message = message + Text(
+                " Falta de memória (OOMKilled).", " Out of memory (OOMKilled)."
+            )
+        elif isinstance(code, int) and code in EXIT_REASONS:
+            message = message + EXIT_REASONS[code]
+        logs = ctx.container_logs(4000)
+        last = tail(logs, lines=5, limit=300)
+        actual = f"exited with code {code}{after}; OOMKilled: {str(oom).lower()}"
+        if state.get("Error"):
+            actual += f"; error: {state['Error']}"
+        details = f"ExitCode: {code}\nOOMKilled: {oom}\nError: {state.get('Error') or ''}\n"
+        return Outcome.fail(
+            message,
+            expected=f"running after {self.after:g} s",
+            actual=actual + (f"; last output: {last}" if last else "; no output"),
+            details=details + "--- last output ---\n" + tail(logs, lines=40, limit=4000),
+        )
+
+
+def _running(state: dict[str, Any]) -> bool:
+    return bool(state.get("Running")) and not state.get("Restarting")

@@ -1,0 +1,167 @@
+"""`http`: an HTTP GET from the host to a published container port answers as expected."""
+
+from __future__ import annotations
+
+import http.client
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from graders.checks._common import (
+    clip,
+    decode,
+    mapping_problems,
+    number_problems,
+    regex_problems,
+    type_problems,
+)
+from graders.checks.base import Check, CheckContext, HttpResponse, Need, Outcome
+from graders.errors import SpecError
+from graders.i18n import Text
+
+BODY_LIMIT = 1 << 20
+"""Characters of the body searched with `body`."""
+
+
+@dataclass(frozen=True)
+class HttpCheck(Check):
+    """GET `path` on a container port (from the host, through the port published on 127.0.0.1).
+
+    ```yaml
+    - id: serves-index
+      type: http
+      port: 80
+      path: /
+      status: 200
+      body: "(?i)it works"
+      headers: {Content-Type: "^text/html"}
+    ```
+    """
+
+    port: int = 80
+    """The container port (it must be in the lab's `run.ports`)."""
+    path: str = "/"
+    """The request path, starting with `/`."""
+    status: int | None = 200
+    """The expected status code; null accepts any."""
+    body: str | None = None
+    """A regex searched (multi-line) in the body, decoded as UTF-8."""
+    headers: dict[str, Any] = field(default_factory=dict)
+    """Header name (any case) -> regex searched in its value."""
+    timeout: float = 5.0
+    """Seconds to wait for the answer."""
+
+    type_name: ClassVar[str] = "http"
+    need: ClassVar[Need] = Need.CONTAINER
+    default_title: ClassVar[Text] = Text("Responde por HTTP", "Answers over HTTP")
+    default_hint: ClassVar[Text | None] = Text(
+        "Rode o contêiner com -p e teste com curl: o servidor deve escutar em 0.0.0.0 nessa porta "
+        "e servir essa página.",
+        "Run the container with -p and try it with curl: the server must listen on 0.0.0.0 on "
+        "that port and serve that page.",
+    )
+
+    def validate(self) -> list[str]:
+        problems = type_problems("port", self.port, int, "a port number 1-65535")
+        problems = problems or number_problems("port", self.port, 1, 65535)
+        if not str(self.path).startswith("/"):
+            problems.append(f"path: expected a path starting with /, got {self.path!r}")
+        if self.status is not None:
+            problems += number_problems("status", self.status, 100, 599)
+        problems += regex_problems("body", self.body)
+        if self.headers:
+            problems += mapping_problems("headers", self.headers, regex_values=True)
+        return problems + number_problems("timeout", self.timeout, 0.1, 120)
+
+    def run(self, ctx: CheckContext) -> Outcome:
+        url = Text(f"GET {self.path} (porta {self.port})", f"GET {self.path} (port {self.port})")
+        if ctx.published_port(self.port) is None:
+            state = ctx.container_state()
+            if not state.get("Running"):
+                return Outcome.fail(
+                    Text(
+                        f"Sem resposta em {url.pt}: o contêiner não está rodando.",
+                        f"No answer at {url.en}: the container is not running.",
+                    ),
+                    expected=f"HTTP {self.status or 'answer'}",
+                    actual=f"container stopped (exit code {state.get('ExitCode')})",
+                )
+            raise SpecError(f"http check: container port {self.port} is not in run.ports")
+        try:
+            response = ctx.http_get(self.port, self.path, self.timeout)
+        except ConnectionError as e:
+            return self._no_answer(
+                url,
+                e,
+                Text(
+                    " A conexão foi recusada ou fechada: nada escuta nessa porta dentro do "
+                    "contêiner (o servidor está rodando e escutando em 0.0.0.0?).",
+                    " The connection was refused or closed: nothing listens on that port inside "
+                    "the container (is the server running and listening on 0.0.0.0?).",
+                ),
+            )
+        except http.client.HTTPException as e:
+            return self._no_answer(
+                url, e, Text(" A resposta não é HTTP válido.", " The answer is not valid HTTP.")
+            )
+        except TimeoutError as e:
+            return self._no_answer(
+                url,
+                e,
+                Text(
+                    f" Nenhuma resposta em {self.timeout:g} s.",
+                    f" No answer within {self.timeout:g} s.",
+                ),
+            )
+        except OSError as e:
+            return self._no_answer(url, e, Text("", ""))
+        return self._judge(url, response)
+
+    def _no_answer(self, url: Text, error: Exception, why: Text) -> Outcome:
+        return Outcome.fail(
+            Text(f"Sem resposta HTTP em {url.pt}.", f"No HTTP answer at {url.en}.") + why,
+            expected=f"HTTP {self.status or 'answer'}",
+            actual=f"{type(error).__name__}: {error}".rstrip(": "),
+        )
+
+    def _judge(self, url: Text, response: HttpResponse) -> Outcome:
+        text = decode(response.body[:BODY_LIMIT])
+        got = f"HTTP {response.status}, body: {clip(text, 200)!r}"
+        if self.status is not None and response.status != self.status:
+            return Outcome.fail(
+                Text(
+                    f"{url.pt} respondeu com status inesperado.",
+                    f"{url.en} answered an unexpected status.",
+                ),
+                expected=f"HTTP {self.status}",
+                actual=got,
+            )
+        if self.body is not None and not re.search(self.body, text, re.MULTILINE):
+            return Outcome.fail(
+                Text(
+                    f"O corpo de {url.pt} não é o esperado.",
+                    f"The body of {url.en} is not as expected.",
+                ),
+                expected=f"body =~ {self.body}",
+                actual=got,
+            )
+        lower = {k.lower(): v for k, v in response.headers.items()}
+        for name, pattern in self.headers.items():
+            value = lower.get(str(name).lower())
+            regex = "" if pattern is None else str(pattern)
+            if value is None or not re.search(regex, value):
+                return Outcome.fail(
+                    Text(
+                        f"Cabeçalho {name} incorreto em {url.pt}.",
+                        f"Header {name} is wrong at {url.en}.",
+                    ),
+                    expected=f"{name} =~ {regex}" if regex else f"{name} present",
+                    actual=f"{name}: {value}" if value is not None else f"{name} absent",
+                )
+        return Outcome.ok(
+            Text(
+                f"{url.pt} respondeu HTTP {response.status}.",
+                f"{url.en} answered HTTP {response.status}.",
+            ),
+            actual=f"HTTP {response.status}",
+        )

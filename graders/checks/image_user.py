@@ -1,0 +1,85 @@
+"""`image_user`: the user the built image runs as (`USER`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from graders.checks._common import read_ids, resolve_id, scalar_text
+from graders.checks.base import Check, CheckContext, Need, Outcome
+from graders.i18n import Text
+
+
+@dataclass(frozen=True)
+class ImageUserCheck(Check):
+    """The image's USER is this user, or is not root.
+
+    `user: app` also accepts `USER app:app`, and `USER 1000` when /etc/passwd in the image gives
+    app the uid 1000. Root is an empty USER, `root`, `0`, or any name whose uid is 0.
+
+    ```yaml
+    - id: non-root
+      type: image_user
+      not_root: true
+    ```
+    """
+
+    user: str | None = None
+    """The expected USER: a name or uid, optionally with `:group`."""
+    not_root: bool = False
+    """When true, any user but root passes."""
+
+    type_name: ClassVar[str] = "image_user"
+    need: ClassVar[Need] = Need.IMAGE
+    default_title: ClassVar[Text] = Text("Usuário da imagem", "Image user")
+    default_hint: ClassVar[Text | None] = Text(
+        "Crie um usuário e use USER nome no Dockerfile.",
+        "Create a user and switch to it with USER name in the Dockerfile.",
+    )
+
+    def validate(self) -> list[str]:
+        if (self.user is None) == (not self.not_root):
+            return ["expected exactly one of user or not_root: true"]
+        if self.user is not None and not scalar_text(self.user).strip():
+            return ["user: expected a name or uid (use not_root: true to reject root)"]
+        return []
+
+    def run(self, ctx: CheckContext) -> Outcome:
+        actual = str(ctx.image_config().get("User") or "")
+        shown = actual or "(empty: root)"
+        passwd = read_ids(ctx, "/etc/passwd")
+        actual_user, _, actual_group = actual.partition(":")
+        if self.not_root:
+            uid = resolve_id(actual_user, passwd) if actual_user else 0
+            if actual_user in ("", "root") or uid == 0:
+                return Outcome.fail(
+                    Text("A imagem roda como root.", "The image runs as root."),
+                    expected="a non-root USER",
+                    actual=shown,
+                )
+            return Outcome.ok(Text(f"Usuário: {actual}.", f"User: {actual}."), actual=actual)
+        want = scalar_text(self.user)
+        want_user, _, want_group = want.partition(":")
+        if actual == want or (
+            self._same(want_user, actual_user, passwd)
+            and (
+                not want_group or self._same(want_group, actual_group, read_ids(ctx, "/etc/group"))
+            )
+        ):
+            return Outcome.ok(Text(f"Usuário: {actual}.", f"User: {actual}."), actual=actual)
+        return Outcome.fail(
+            Text("A imagem roda com outro usuário.", "The image runs as a different user."),
+            expected=want,
+            actual=shown,
+        )
+
+    @staticmethod
+    def _same(want: str, actual: str, ids: dict[str, int] | None) -> bool:
+        want, actual = _ROOT.get(want, want), _ROOT.get(actual, actual)
+        if want == actual:
+            return True
+        want_id = resolve_id(want, ids)
+        return want_id is not None and want_id == resolve_id(actual, ids)
+
+
+_ROOT = {"": "0", "root": "0"}
