@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from graders.errors import SpecError, UsageError
-from graders.spec import lab_ids, labs_root, load_lab, parse_lab
 from graders.scoring import resolve_points
+from graders.spec import lab_ids, labs_root, load_lab, parse_lab
 
 MINIMAL = {
     "id": "mini",
