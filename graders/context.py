@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 import http.client
+import io
 import posixpath
 import tarfile
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,24 +20,43 @@ from graders.errors import GraderError
 
 MAX_HTTP_BODY = 1 << 20
 MAX_EXEC_OUTPUT = 64 * 1024
+MAX_TAR_HEADERS = 256 * 1024
+"""Bytes of tar headers (long names, PAX records) read before a probe's first file gives up."""
+MAX_LIST_BYTES = 1 << 30
+"""Bytes of a folder's tar stream `list_dir` reads at most (names are in the headers, but the
+content between them streams too; reading stops early past the pattern's literal prefix)."""
+MAX_LINK_HOPS = 8
+"""Symbolic links `read_file` follows (each resolved by us, one archive request per hop)."""
 
 
 class StageUnavailable(GraderError):
     """A check asked for something this grading run never got to (no image, no container)."""
 
 
-class _ChunkReader:
-    """A file-like object over the archive's byte chunks, for tarfile's streaming mode."""
+class ProbeTooLarge(GraderError):
+    """An archive probe read more than its byte budget (a hostile or huge tar stream)."""
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
+
+class _ChunkReader:
+    """A file-like object over the archive's byte chunks, for tarfile's streaming mode.
+
+    Reads at most `budget` bytes in all (the probe's entry cap is structural: one member per
+    request, `MAX_LINK_HOPS` requests at most); `close()` closes the HTTP stream, so the daemon
+    stops sending the rest of a directory or a large file."""
+
+    def __init__(self, chunks: Iterator[bytes], budget: int) -> None:
         self.chunks = chunks
         self.buffer = b""
+        self.budget = budget
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self.buffer) < size:
+            if self.budget <= 0:
+                raise ProbeTooLarge("archive probe over its size budget")
             chunk = next(self.chunks, None)
             if chunk is None:
                 break
+            self.budget -= len(chunk)
             self.buffer += chunk
         if size < 0:
             data, self.buffer = self.buffer, b""
@@ -41,10 +64,19 @@ class _ChunkReader:
             data, self.buffer = self.buffer[:size], self.buffer[size:]
         return data
 
+    def close(self) -> None:
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
+
 
 class EngineContext:
-    def __init__(self, backend: DockerBackend, submission: Path, dockerfile: Dockerfile | None):
+    def __init__(self, backend: DockerBackend, submission: Path, dockerfile: Dockerfile | None,
+                 options: Any = None):
         self.backend = backend
+        self.options = options
+        """The run's `GradeOptions` (registry, image, run_id), when the engine gives them."""
+        self._registry: Any = None
         self._submission = submission
         self._dockerfile = dockerfile
         self.image_ref: str | None = None
@@ -79,49 +111,122 @@ class EngineContext:
             raise StageUnavailable("no container was created")
         return self.container_id
 
-    def _first_member(self, path: str) -> tuple[tarfile.TarInfo, tarfile.TarFile] | None:
+    @contextmanager
+    def _first_member(self, path: str, limit: int = 0
+                      ) -> Iterator[tuple[tarfile.TarInfo, tarfile.TarFile] | None]:
+        """The first tar member of `path` (its own entry), reading at most `limit` bytes of
+        content plus `MAX_TAR_HEADERS`; the stream is closed when the block ends."""
         found = self.backend.archive(self._container(), path)
         if found is None:
-            return None
+            yield None
+            return
         chunks, _stat = found
-        tar = tarfile.open(fileobj=_ChunkReader(chunks), mode="r|")  # type: ignore[call-overload]
-        member = tar.next()
-        return (member, tar) if member is not None else None
+        reader = _ChunkReader(chunks, limit + MAX_TAR_HEADERS)
+        try:
+            tar = tarfile.open(fileobj=reader, mode="r|")  # type: ignore[call-overload]  # noqa: SIM115
+            member = tar.next()
+            yield (member, tar) if member is not None else None
+        finally:
+            reader.close()
 
     def stat(self, path: str) -> FileStat | None:
-        found = self._first_member(path)
-        if found is None:
-            return None
-        m, tar = found
-        tar.close()
+        with self._first_member(path) as found:
+            if found is None:
+                return None
+            m, _tar = found
         kind = ("directory" if m.isdir() else "symlink" if m.issym() else
                 "file" if m.isfile() else "other")
         return FileStat(path, kind, m.mode & 0o7777, m.uid, m.gid, m.size, m.linkname)
 
     def read_file(self, path: str, limit: int = 1 << 20) -> bytes | None:
-        for _ in range(8):  # follow up to 8 symlinks, resolving them ourselves
-            found = self._first_member(path)
-            if found is None:
-                return None
-            m, tar = found
-            if m.issym():
-                path = posixpath.normpath(posixpath.join(posixpath.dirname(path), m.linkname))
-                tar.close()
-                continue
-            if not m.isfile():
-                tar.close()
-                return None
-            handle = tar.extractfile(m)
-            data = handle.read(limit) if handle else b""
-            tar.close()
-            return data
+        for _ in range(MAX_LINK_HOPS):  # follow symlinks, resolving them ourselves
+            with self._first_member(path, limit) as found:
+                if found is None:
+                    return None
+                m, tar = found
+                if m.issym():
+                    path = posixpath.normpath(posixpath.join(posixpath.dirname(path), m.linkname))
+                    continue
+                if not m.isfile():
+                    return None
+                handle = tar.extractfile(m)
+                return handle.read(limit) if handle else b""
         return None
+
+    def list_dir(self, path: str, pattern: str = "*", limit: int = 256) -> list[str] | None:
+        """Names in folder `path` (symlinks followed) matching the glob `pattern`, at most
+        `limit`, read from the host through the archive API; None when it is no folder.
+
+        Docker archives a folder in name order (Go's filepath.Walk), so the stream is closed as
+        soon as a name sorts past every possible match (`go*` stops at `gold-ld`)."""
+        prefix = pattern[:next((i for i, c in enumerate(pattern) if c in "*?["), len(pattern))]
+        st = self.stat(path)
+        if st is None or st.kind not in ("directory", "symlink"):
+            return None
+        try:  # a trailing slash makes Docker follow a symbolic link
+            found = self.backend.archive(self._container(), path.rstrip("/") + "/")
+        except GraderError:
+            if st.kind == "symlink":  # to a file: "not a directory"
+                return None
+            raise
+        if found is None:
+            return None
+        reader = _ChunkReader(found[0], MAX_LIST_BYTES)
+        names: list[str] = []
+        try:
+            tar = tarfile.open(fileobj=reader, mode="r|")  # type: ignore[call-overload]  # noqa: SIM115
+            top = tar.next()
+            if top is None or not top.isdir():
+                return None
+            root = top.name.lstrip("/").removeprefix("./").rstrip("/")
+            for member in tar:
+                rel = member.name.lstrip("/").removeprefix("./")
+                rel = rel[len(root) + 1:] if root else rel
+                child = rel.split("/", 1)[0]
+                if not child:
+                    continue
+                if prefix and child > prefix and not child.startswith(prefix):
+                    break
+                if "/" not in rel.rstrip("/") and fnmatch.fnmatchcase(child, pattern):
+                    names.append(child)
+                    if len(names) >= limit:
+                        break
+        finally:
+            reader.close()
+        return names
+
+    def put_file(self, directory: str, name: str, data: bytes, mode: int = 0o644) -> None:
+        """Write one file into a folder of the container through the Docker archive API (the
+        host's `docker cp`, inward): nothing runs inside the container to do it."""
+        put = getattr(self.backend, "put_archive", None)
+        if put is None:
+            raise StageUnavailable(f"the {self.backend.name} backend cannot copy files in")
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), mode, int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+        put(self._container(), directory, buffer.getvalue())
 
     # --- the running container -------------------------------------------------------------
     def exec(self, argv: list[str], timeout: float = 10.0) -> ExecResult:
         if not self.started:
             raise StageUnavailable("the container is not running")
         return self.backend.exec(self._container(), argv, timeout, MAX_EXEC_OUTPUT)
+
+    def run_once(self, argv: list[str] | None = None, timeout: float = 10.0) -> ExecResult:
+        """Run the built image once (`DockerBackend.run_once`): a container of its own, no
+        network, the sandbox's limits and this run's label; never an exec into the graded one."""
+        if self.image_ref is None:
+            raise StageUnavailable("no image was built")
+        from graders.backends.base import LABEL_CREATED, LABEL_RUN
+        from graders.sandbox import host_config
+
+        labels = {LABEL_RUN: getattr(self.options, "run_id", None) or "unknown",
+                  LABEL_CREATED: str(int(time.time()))}
+        return self.backend.run_once(self.image_ref, argv, labels=labels, timeout=timeout,
+                                     limit=MAX_EXEC_OUTPUT,
+                                     host_config=host_config(getattr(self, "limits", None)))
 
     def published_port(self, port: int) -> int | None:
         if port not in self._ports and self.started:
@@ -157,6 +262,41 @@ class EngineContext:
         if not self.started:
             raise StageUnavailable("the container is not running")
         return self.backend.top(self._container())
+
+    # --- the registry the image was pushed to ----------------------------------------------
+    def registry_target(self) -> Any:
+        """`graders.registry.target.RegistryTarget` from `--registry`/`--image`/labgrade.yaml."""
+        if self._registry is None:
+            from graders.registry.target import RegistryTarget
+
+            opts = self.options
+            self._registry = RegistryTarget.resolve(getattr(opts, "registry", None),
+                                                    getattr(opts, "image", None), self._submission)
+        return self._registry
+
+    def run_image(self, image: str | None = None, timeout: float = 30.0,
+                  pull: bool = False) -> ExecResult:
+        """Run `image` (None: the built one) once in a fresh sandboxed container, no network."""
+        from graders.backends.base import LABEL_CREATED, LABEL_RUN
+        from graders.registry.pull import run_once
+        from graders.sandbox import host_config
+
+        ref = image or self.image_ref
+        if ref is None:
+            raise StageUnavailable("no image was built")
+        run_id = getattr(self.options, "run_id", None) or "unknown"
+        labels = {LABEL_RUN: run_id, LABEL_CREATED: str(int(time.time()))}
+        auth = self.registry_target().docker_auth() if pull else None
+        return run_once(getattr(self.backend, "client", None), ref, labels=labels,
+                        timeout=timeout, host_config=host_config(), pull_auth=auth, pull=pull)
+
+    def live(self) -> Any:
+        """The student's own engine, read-only (`graders.live.LiveEngine`), made on first use."""
+        if getattr(self, "_live", None) is None:
+            from graders.live import LiveEngine
+
+            self._live = LiveEngine(getattr(self.backend, "client", None))
+        return self._live
 
     def testinfra_host(self) -> Any:
         if self._host is None:

@@ -12,20 +12,30 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from graders.backends.base import LABEL_RUN, BuildOutcome, ContainerOptions, DockerBackend
+from graders.backends.base import LABEL_CREATED, BuildOutcome, ContainerOptions, DockerBackend
 from graders.checks.base import Need, Outcome
+from graders.cleanup import RunLock, reap_once, run_labels, sweep_run
 from graders.context import EngineContext
 from graders.dockerfile.model import Dockerfile
-from graders.errors import BackendError, DockerUnavailable, UsageError
+from graders.errors import BackendError, DockerUnavailable, SpecError, UsageError
 from graders.i18n import Text
-from graders.intake import check_submission, load_submission_dockerfile
-from graders.logcap import tail_lines
-from graders.readiness import wait_ready
+from graders.intake import Refusal, Refused, check_submission, context_archive, read_dockerfile
+from graders.logcap import bounded_lines, tail_lines
+from graders.readiness import wait_ready_reason
 from graders.results import BuildInfo, CheckResult, LabResult, Status
-from graders.sandbox import host_config
+from graders.sandbox import (
+    Limits,
+    build_kill_note,
+    build_options,
+    host_config,
+    pressure_note,
+    resolve_limits,
+    stopped_message,
+)
 from graders.scoring import earned
 from graders.spec import CheckSpec, Lab
 
@@ -45,6 +55,11 @@ class GradeOptions:
     """False for student self-checks: hidden checks are not even run."""
     live: bool = False
     """Run the lab's live checks against the engine's current state."""
+    registry: str | None = None
+    """The registry pushed images are looked up in (`--registry HOST[:PORT]`); None: Docker Hub,
+    or the domain of the declared image."""
+    image: str | None = None
+    """The pushed image's reference (`--image`); None: the submission's labgrade.yaml `image:`."""
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
 
@@ -66,10 +81,12 @@ def grading_session(lab: Lab, submission: Path, backend: DockerBackend,
     specs = [c for c in specs if opts.live or not c.live]
     run = GradingRun(lab, submission.resolve(), backend, opts, progress or (lambda _msg: None))
     run.specs = specs
+    lock = RunLock(opts.run_id).acquire()  # marks this run alive for other runs' reapers
     try:
+        reap_once(backend, opts.run_id)  # leftovers of crashed runs (graders/cleanup.py)
         try:
             run.all(specs)
-        except (UsageError, DockerUnavailable):
+        except (UsageError, DockerUnavailable, SpecError):
             raise
         except Exception:  # a harness crash is never silent and never a quiet 0
             done = {r.check_id for r in run.results}
@@ -79,6 +96,7 @@ def grading_session(lab: Lab, submission: Path, backend: DockerBackend,
         yield run
     finally:
         run.cleanup()
+        lock.release()
 
 
 class GradingRun:
@@ -87,10 +105,13 @@ class GradingRun:
     def __init__(self, lab: Lab, submission: Path, backend: DockerBackend, opts: GradeOptions,
                  say: Progress) -> None:
         self.lab, self.submission, self.backend, self.opts, self.say = lab, submission, backend, opts, say
-        self.labels = {LABEL_RUN: opts.run_id, "org.labgrade.lab": lab.id}
+        self.labels = run_labels(opts.run_id, lab.id, keep=opts.keep)
+        self.limits: Limits = resolve_limits()
+        self.refusal: Refusal | None = None
+        self.not_ready: Text | None = None
         self.tag = f"labgrade/{lab.id}:{opts.run_id}"
         self.dockerfile: Dockerfile | None = None
-        self.ctx = EngineContext(backend, submission, None)
+        self.ctx = EngineContext(backend, submission, None, opts)
         self.built = False
         self.results: list[CheckResult] = []
         self.specs: list[CheckSpec] = []
@@ -106,11 +127,13 @@ class GradingRun:
 
     def all(self, specs: list[CheckSpec]) -> None:
         check_submission(self.submission)
+        self.limits = resolve_limits(self.lab.run.limits if self.lab.run else None)
         by_need = {need: [s for s in specs if s.need == need] for need in Need}
         results = self.results
         if self.lab.build is not None:
-            self.dockerfile = load_submission_dockerfile(self.submission, self.lab.build.dockerfile)
-            self.ctx = EngineContext(self.backend, self.submission, self.dockerfile)
+            intake = read_dockerfile(self.submission, self.lab.build.dockerfile, self.limits)
+            self.dockerfile, self.refusal = intake.dockerfile, intake.refusal
+            self.ctx = EngineContext(self.backend, self.submission, self.dockerfile, self.opts)
         missing = self._dockerfile_missing()
         if missing is not None:
             results += [_failed(spec, missing) for spec in by_need[Need.DOCKERFILE]]
@@ -119,7 +142,8 @@ class GradingRun:
         needs_image = by_need[Need.IMAGE] + by_need[Need.CONTAINER]
         if self.lab.build is not None and needs_image:
             self.build = self._build()
-        image_reason = None if self.build.status is Status.PASSED else _no_image(self.build)
+        image_reason = None if self.build.status is Status.PASSED else \
+            _no_image(self.build, self.refusal)
         if needs_image and image_reason is None:
             image_reason = self._create_container()
         results += self._stage(by_need[Need.IMAGE], image_reason)
@@ -129,6 +153,8 @@ class GradingRun:
 
     # --- stages ----------------------------------------------------------------------------
     def _dockerfile_missing(self) -> Text | None:
+        if self.refusal is not None and self.refusal.dockerfile:
+            return self.refusal.reason
         if self.lab.build is None or self.dockerfile is not None:
             return None
         return Text(f"Não há {self.lab.build.dockerfile} na entrega.",
@@ -137,23 +163,29 @@ class GradingRun:
     def _build(self) -> BuildInfo:
         spec = self.lab.build
         assert spec is not None
+        if self.refusal is not None:
+            return _refused(self.refusal)
         if self.dockerfile is None:
             return BuildInfo(Status.FAILED, explanation=self._dockerfile_missing())
         self.say("build")
         t0 = time.monotonic()
-        context = (self.submission / spec.context).resolve()
-        dockerfile = str((self.submission / spec.dockerfile).relative_to(context)) \
-            if (self.submission / spec.dockerfile).resolve().is_relative_to(context) \
-            else spec.dockerfile
-        outcome = self.backend.build(context, dockerfile, self.tag, buildargs=spec.args,
-                                     target=spec.target, labels=self.labels,
-                                     timeout=self.opts.build_timeout or spec.timeout)
+        limits: dict[str, Any] = build_options(self.limits)  # RUN steps' memory, CPU, network
+        try:
+            with context_archive(self.submission, spec, self.limits) as archive:
+                outcome = self.backend.build(archive.path, archive.dockerfile, self.tag,
+                                             buildargs=spec.args, target=spec.target,
+                                             labels=_image_labels(self.labels),
+                                             timeout=self.opts.build_timeout or spec.timeout,
+                                             **limits)
+        except Refused as r:  # checked before anything is sent to Docker
+            self.refusal = r.refusal
+            return _refused(r.refusal)
         duration = round(time.monotonic() - t0, 3)
         if outcome.ok:
             self.built = True
             self.ctx.image_ref = self.tag
             return BuildInfo(Status.PASSED, duration, tail_lines(outcome.log), outcome.image_id)
-        text, line = _explain(outcome, self.dockerfile)
+        text, line = _explain(outcome, self.dockerfile, self.limits)
         return BuildInfo(Status.FAILED, duration, tail_lines(outcome.log), None, text, line)
 
     def _create_container(self) -> Text | None:
@@ -161,7 +193,7 @@ class GradingRun:
         options = ContainerOptions(
             image=self.tag, labels=self.labels, ports=run.ports if run else (),
             env=run.env if run else {}, command=run.command if run else None,
-            host_config=host_config(run.limits if run else None))
+            host_config=host_config(self.limits))
         self.ctx.container_id = self.backend.create_container(options)
         return None
 
@@ -177,7 +209,7 @@ class GradingRun:
         self.ctx.started = True
         self.run_started = time.monotonic()
         self.say("ready")
-        wait_ready(self.ctx, self.lab.run.ready)
+        self.not_ready = wait_ready_reason(self.ctx, self.lab.run.ready)
         return None
 
     def _stage(self, specs: list[CheckSpec], reason: Text | None,
@@ -194,7 +226,7 @@ class GradingRun:
                     f"The run time limit of {budget:g} s ran out before this check.")))
                 continue
             skip = self._not_running(spec) if runtime else None
-            results.append(_skipped(spec, skip) if skip else self._one(spec))
+            results.append(_skipped(spec, skip) if skip else self._one(spec, runtime))
         return results
 
     def _not_running(self, spec: CheckSpec) -> Text | None:
@@ -203,26 +235,54 @@ class GradingRun:
         state = self.ctx.container_state()
         if state.get("Running"):
             return None
-        code = state.get("ExitCode")
-        return Text(f"O contêiner parou (código de saída {code}): veja a verificação do contêiner.",
-                    f"The container stopped (exit code {code}): see the container check.")
+        return stopped_message(state, self.limits)  # OOM-killed, killed by a signal, exit code
 
-    def _one(self, spec: CheckSpec) -> CheckResult:
+    def _one(self, spec: CheckSpec, runtime: bool = False) -> CheckResult:
         self.say(f"check {spec.id}")
         t0 = time.monotonic()
         try:
             outcome = spec.check.run(self.ctx)
-        except Exception:
-            return _crash(spec, traceback.format_exc(), time.monotonic() - t0)
+        except Exception as e:  # an error may carry `feedback` (Text) saying what broke
+            return _crash(spec, traceback.format_exc(), time.monotonic() - t0,
+                          getattr(e, "feedback", None))
+        if runtime and not outcome.passed:
+            notes = [n for n in (self.not_ready if spec.type != "container_running" else None,
+                                 self._pressure()) if n is not None]
+            for note in notes:
+                outcome = replace(outcome, message=outcome.message + Text(" ", " ") + note)
         return _result(spec, outcome, time.monotonic() - t0)
 
+    def _pressure(self) -> Text | None:
+        """Whether the running container is at its process or memory limit (sampled once,
+        when a runtime check first fails), so that the student reads why."""
+        if not hasattr(self, "_pressure_note"):
+            self._pressure_note: Text | None = None
+            sample = getattr(self.backend, "stats", None)
+            try:
+                if sample is not None and self.ctx.container_state().get("Running"):
+                    self._pressure_note = pressure_note(sample(self.ctx.container_id),
+                                                        self.limits)
+            except Exception:  # a note, never a reason to fail the check differently
+                pass
+        return self._pressure_note
+
     def cleanup(self) -> None:
-        """Remove the container (with its volumes) and, unless kept, the image. Never raises."""
-        for action in (self._remove_container, self._remove_image):
+        """Remove the container (with its volumes) and, unless kept, the image, then anything
+        else still labelled with this run. Never raises; a second Ctrl-C or SIGTERM during
+        cleanup does not stop it half way (it is re-raised once everything is removed)."""
+        interrupted: BaseException | None = None
+        for action in (self._remove_container, self._remove_image, self._sweep):
             try:
                 action()
+            except KeyboardInterrupt as e:
+                interrupted = e
             except Exception:
                 pass
+        if interrupted is not None:
+            raise interrupted
+
+    def _sweep(self) -> None:
+        sweep_run(self.backend, self.opts.run_id, keep_images=self.opts.keep)
 
     def _remove_container(self) -> None:
         if self.ctx.container_id:
@@ -251,25 +311,47 @@ def _failed(spec: CheckSpec, reason: Text) -> CheckResult:
                        spec.hidden, reason, hint=spec.hint, live=spec.live)
 
 
-def _crash(spec: CheckSpec, trace: str, duration: float = 0.0) -> CheckResult:
+def _crash(spec: CheckSpec, trace: str, duration: float = 0.0,
+           message: Text | None = None) -> CheckResult:
     return CheckResult(spec.id, spec.title, spec.type, Status.ERROR, 0.0, spec.points,
-                       spec.hidden, CRASH, details=trace, live=spec.live,
+                       spec.hidden, message if isinstance(message, Text) else CRASH,
+                       details=trace, live=spec.live,
                        duration_s=round(duration, 3))
 
 
-def _no_image(build: BuildInfo) -> Text:
+def _no_image(build: BuildInfo, refusal: Refusal | None = None) -> Text:
     if build.status is Status.SKIPPED:
         return Text("Este laboratório não constrói imagem.", "This lab builds no image.")
+    if refusal is not None:
+        return Text("A imagem não foi construída: a entrega foi recusada. ",
+                    "The image was not built: the submission was refused. ") + refusal.reason
     return Text("A imagem não foi construída: veja o log do build.",
                 "The image did not build: see the build log.")
 
 
-def _explain(outcome: BuildOutcome, dockerfile: Dockerfile | None) -> tuple[Text, int | None]:
+def _image_labels(labels: dict[str, str]) -> dict[str, str]:
+    """The run labels for the image, less the creation stamp: the image has its own, and
+    each label is one more build step for the classic builder."""
+    return {k: v for k, v in labels.items() if k != LABEL_CREATED}
+
+
+def _refused(refusal: Refusal) -> BuildInfo:
+    """A submission refused at intake: the build is FAILED (the student's), nothing was sent."""
+    return BuildInfo(Status.FAILED, 0.0, "[labgrade] refused before building: " + refusal.reason.en,
+                     None, refusal.reason, refusal.line)
+
+
+def _explain(outcome: BuildOutcome, dockerfile: Dockerfile | None,
+             limits: Limits | None = None) -> tuple[Text, int | None]:
     if outcome.timed_out:
         return Text(f"O build foi interrompido: {outcome.error}.",
                     f"The build was stopped: {outcome.error}."), None
+    killed = build_kill_note(outcome.error, limits)
+    if killed is not None:
+        return killed, None
+    log = bounded_lines(outcome.log)  # the student's output: never a huge line to a regex
     try:
         from graders.dockerfile.build_errors import explain_build_failure
     except ImportError:
         return Text.same(outcome.error), None
-    return explain_build_failure(outcome.log, dockerfile)
+    return explain_build_failure(log, dockerfile)

@@ -37,3 +37,11 @@ class CappedLog:
 def tail_lines(text: str, lines: int = 30, chars: int = 4000) -> str:
     """The last `lines` lines of `text`, at most `chars` characters."""
     return "\n".join(text.rstrip("\n").splitlines()[-lines:])[-chars:]
+
+
+def bounded_lines(text: str, lines: int = 200, width: int = 500) -> str:
+    """The last `lines` lines with each clipped to `width` characters: what a log parser is
+    given, so that no regex over a student's output can take quadratic time on one huge
+    line (a 48 KB line of letters made one such regex take 13 s)."""
+    kept = text.rstrip("\n").splitlines()[-lines:]
+    return "\n".join(line if len(line) <= width else line[:width] + " [...]" for line in kept)

@@ -1,4 +1,9 @@
-"""Wait until the student's container is ready: polled with short backoff, never a fixed sleep."""
+"""Wait until the student's container is ready: polled with short backoff, never a fixed sleep.
+
+The wait has a deadline (the lab's `run.ready.timeout`) and ends early when the container stops;
+`wait_ready_reason` says which, so the runtime checks that then fail can tell the student
+("not ready after 30 s", "stopped while starting: killed for running out of memory").
+"""
 
 from __future__ import annotations
 
@@ -7,28 +12,59 @@ import socket
 import time
 
 from graders.context import EngineContext
+from graders.i18n import Text
+from graders.sandbox import exit_reason
 from graders.spec import Readiness
+
+LOG_WINDOW = 64 * 1024
+"""Characters of the container's output searched for a `log:` readiness pattern."""
 
 
 def wait_ready(ctx: EngineContext, ready: Readiness) -> bool:
     """True once ready; False at the timeout or as soon as the container stops."""
+    return wait_ready_reason(ctx, ready) is None
+
+
+def wait_ready_reason(ctx: EngineContext, ready: Readiness) -> Text | None:
+    """None once ready, else why not: the deadline passed, or the container stopped."""
     if ready.kind is None:
-        return True
-    deadline = time.monotonic() + ready.timeout
+        return None
+    t0 = time.monotonic()
+    deadline = t0 + ready.timeout
     delay = 0.05
     while time.monotonic() < deadline:
         if _ready_now(ctx, ready):
-            return True
-        if not ctx.container_state().get("Running"):
-            return False
-        time.sleep(delay)
+            return None
+        state = ctx.container_state()
+        if not state.get("Running"):
+            after = time.monotonic() - t0
+            why = exit_reason(state)
+            return Text(f"(O contêiner parou {after:.1f} s após iniciar, antes de ficar pronto: "
+                        f"{why.pt}.)",
+                        f"(The container stopped {after:.1f} s after it started, before it was "
+                        f"ready: {why.en}.)")
+        time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
         delay = min(delay * 1.5, 0.5)
-    return False
+    if _ready_now(ctx, ready):
+        return None
+    what = _what(ready)
+    return Text(f"(O contêiner não ficou pronto em {ready.timeout:g} s: {what.pt}.)",
+                f"(The container was not ready within {ready.timeout:g} s: {what.en}.)")
+
+
+def _what(ready: Readiness) -> Text:
+    if ready.kind == "log":
+        return Text(f"a saída nunca mostrou /{ready.pattern}/",
+                    f"its output never showed /{ready.pattern}/")
+    if ready.kind == "http":
+        return Text(f"nenhuma resposta HTTP na porta {ready.port}",
+                    f"no HTTP answer on port {ready.port}")
+    return Text(f"nada escutando na porta {ready.port}", f"nothing listening on port {ready.port}")
 
 
 def _ready_now(ctx: EngineContext, ready: Readiness) -> bool:
     if ready.kind == "log":
-        return re.search(ready.pattern or "", ctx.container_logs(64 * 1024)) is not None
+        return re.search(ready.pattern or "", ctx.container_logs(LOG_WINDOW)) is not None
     assert ready.port is not None
     host_port = ctx.published_port(ready.port)
     if host_port is None:
@@ -38,6 +74,8 @@ def _ready_now(ctx: EngineContext, ready: Readiness) -> bool:
             ctx.http_get(ready.port, ready.path, timeout=1.0)
             return True
         except (OSError, ValueError):
+            return False
+        except Exception:  # http.client.HTTPException and the like: not an HTTP server yet
             return False
     return _tcp_open(host_port)
 

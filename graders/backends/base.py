@@ -65,6 +65,11 @@ class DockerBackend(Protocol):
 
     def top(self, container_id: str) -> list[dict[str, str]]: ...
 
+    def run_once(self, image: str, command: list[str] | None, *, labels: Mapping[str, str],
+                 timeout: float, limit: int, host_config: Mapping[str, Any]) -> ExecResult:
+        """Run `image` once in a new container without network (`command` replaces CMD) and
+        remove it; exit code None when killed at `timeout`, 127 when Docker refuses to start it."""
+
     def remove_container(self, container_id: str) -> None:
         """Force-remove the container and its anonymous volumes; no error if already gone."""
 

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import docker
 import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 
-from graders.backends.base import LABEL_CREATED, BuildOutcome, ContainerOptions
+from graders.backends.base import LABEL_CREATED, LABEL_RUN, BuildOutcome, ContainerOptions
 from graders.checks.base import ExecResult
+from graders.cleanup import LABEL_KEEP
 from graders.errors import BackendError, DockerUnavailable
 from graders.logcap import CappedLog
+from graders.sandbox import build_cpuset
 
 
 def _host() -> str:
@@ -38,20 +44,38 @@ class SdkBackend:
         return self._version
 
     def build(self, context: Path, dockerfile: str, tag: str, *, buildargs: Mapping[str, str],
-              target: str | None, labels: Mapping[str, str], timeout: float) -> BuildOutcome:
-        """Build with the wall-clock `timeout`; the build log is kept (capped) as feedback."""
+              target: str | None, labels: Mapping[str, str], timeout: float,
+              container_limits: Mapping[str, int] | None = None, network_mode: str | None = None,
+              cpus: float | None = None) -> BuildOutcome:
+        """Build with the wall-clock `timeout`; the build log is kept (capped) as feedback.
+
+        `context` is a folder, or a tar archive of one (what graders.intake sends: the checked
+        files only). `container_limits` (memory, memswap, cpushares), `network_mode` and
+        `cpus` (a cpuset of that many CPUs) apply to every RUN step's container
+        (graders.sandbox.build_options).
+        """
         log = CappedLog()
         deadline = time.monotonic() + timeout
         # A client of its own, so that closing it on timeout drops the connection and Docker
-        # cancels the build (the classic builder stops when its client goes away).
+        # cancels the build (the classic builder stops when its client goes away: measured,
+        # the RUN step's container is gone within a second).
         api = docker.APIClient(version=self.client.api.api_version, timeout=max(1, int(timeout)),
                                **docker.utils.kwargs_from_env())
+        limits = dict(container_limits or {})
+        cpuset = build_cpuset(cpus, self._ncpu()) if cpus else None
+        if cpuset:
+            limits["cpusetcpus"] = cpuset  # type: ignore[assignment]
         image_id = None
         stream = None
+        archive = open(context, "rb") if context.is_file() else None  # noqa: SIM115
+        source: dict[str, Any] = ({"fileobj": archive, "custom_context": True} if archive
+                                  else {"path": str(context)})
         try:
-            stream = api.build(path=str(context), dockerfile=dockerfile, tag=tag,
+            stream = api.build(**source, dockerfile=dockerfile, tag=tag,
                                buildargs=dict(buildargs), target=target, labels=dict(labels),
-                               rm=True, forcerm=True, decode=True, timeout=max(1, int(timeout)))
+                               rm=True, forcerm=True, decode=True, timeout=max(1, int(timeout)),
+                               container_limits=cast(Any, limits or None),
+                               network_mode=network_mode)
             for chunk in stream:
                 if "stream" in chunk:
                     log.write(str(chunk["stream"]))
@@ -62,9 +86,14 @@ class SdkBackend:
                 if isinstance(aux, dict) and "ID" in aux:
                     image_id = str(aux["ID"])
                 if time.monotonic() > deadline:
+                    self._kill_build_step(log)
                     return _timed_out(log, timeout)
         except (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError):
+            self._kill_build_step(log)
             return _timed_out(log, timeout)
+        except BaseException:  # Ctrl-C, SIGTERM: the step's container must not outlive us
+            self._kill_build_step(log)
+            raise
         except docker.errors.APIError as e:
             # The daemon refused the request itself: a bad Dockerfile path, a context problem.
             if e.status_code is not None and 400 <= e.status_code < 500:
@@ -77,12 +106,35 @@ class SdkBackend:
             if stream is not None:
                 stream.close()
             api.close()
+            if archive is not None:
+                archive.close()
         if image_id is None:
             try:
                 image_id = str(self.client.images.get(tag).id)
             except docker.errors.ImageNotFound:
                 return BuildOutcome(False, None, log.text(), "the build produced no image")
         return BuildOutcome(True, image_id, log.text())
+
+    def _ncpu(self) -> int:
+        if not hasattr(self, "_ncpu_cache"):
+            try:
+                self._ncpu_cache = int(self.client.info().get("NCPU") or 1)
+            except (docker.errors.DockerException, requests.exceptions.RequestException):
+                self._ncpu_cache = 1
+        return self._ncpu_cache
+
+    def _kill_build_step(self, log: CappedLog) -> None:
+        """Force-remove the RUN step's container of a build we gave up on. The classic builder
+        is meant to stop it when the client goes away, and does for a `sleep`; but measured
+        with a fork bomb in a RUN step, the container was still up two minutes later. Its id
+        is in the build log ("---> Running in <id>"), the only place Docker names it."""
+        found = RUNNING_IN.findall(log.text())
+        if not found:
+            return
+        try:
+            self.client.api.remove_container(found[-1], force=True)
+        except docker.errors.DockerException:
+            pass  # already gone, or being removed by the daemon itself
 
     def inspect_image(self, ref: str) -> dict[str, Any]:
         try:
@@ -107,7 +159,7 @@ class SdkBackend:
         try:
             container = self.client.containers.create(
                 options.image, command=options.command, environment=dict(options.env),
-                labels={**options.labels, LABEL_CREATED: str(int(time.time()))},
+                labels={LABEL_CREATED: str(int(time.time())), **options.labels},
                 ports=ports or None, detach=True, **host_config)
         except docker.errors.DockerException as e:
             raise BackendError("container create", _short(e)) from e
@@ -133,14 +185,38 @@ class SdkBackend:
         text = bytes(raw).decode("utf-8", "replace")
         return text[-limit:]
 
-    def archive(self, container_id: str, path: str) -> tuple[Iterator[bytes], dict[str, Any]] | None:
+    def archive(self, container_id: str,
+                path: str) -> tuple[Iterator[bytes], dict[str, Any]] | None:
+        """The tar stream of `path`; closing the iterator (or reading it to the end) closes
+        the HTTP response, so a caller that reads only a header does not leave the daemon
+        streaming a whole directory."""
+        api = self.client.api
         try:
-            bits, stat = self.client.api.get_archive(container_id, path, chunk_size=64 * 1024)
+            # docker-py's get_archive hides the response, and it cannot be closed early.
+            res = api._get(api._url("/containers/{0}/archive", container_id),  # type: ignore[attr-defined]
+                           params={"path": path}, stream=True)
+            api._raise_for_status(res)  # type: ignore[attr-defined]
         except docker.errors.NotFound:
             return None
-        except docker.errors.DockerException as e:
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
             raise BackendError("archive", _short(e)) from e
-        return bits, dict(stat)
+        encoded = res.headers.get("x-docker-container-path-stat")
+        stat = json.loads(base64.b64decode(encoded)) if encoded else {}
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                yield from res.iter_content(64 * 1024, False)
+            finally:
+                res.close()
+
+        return chunks(), dict(stat)
+
+    def put_archive(self, container_id: str, path: str, data: bytes) -> None:
+        """Extract the tar `data` into folder `path` of the container (docker cp, inward)."""
+        try:
+            self.client.api.put_archive(container_id, path, data)
+        except docker.errors.DockerException as e:
+            raise BackendError("put archive", _short(e)) from e
 
     def exec(self, container_id: str, argv: list[str], timeout: float, limit: int) -> ExecResult:
         try:
@@ -169,6 +245,51 @@ class SdkBackend:
         code = self.client.api.exec_inspect(exec_id).get("ExitCode")
         return ExecResult(code, _decode(out, limit), _decode(err, limit))
 
+    def run_once(self, image: str, command: list[str] | None, *, labels: Mapping[str, str],
+                 timeout: float, limit: int, host_config: Mapping[str, Any]) -> ExecResult:
+        """`docker run --rm --network none IMAGE [command]`: the image's own ENTRYPOINT, with
+        `command` (when given) replacing CMD, in a fresh sandboxed container that is always
+        removed. Exit code None: killed at `timeout`. A container Docker refuses to create or
+        start (no CMD, a missing executable) is the image's fault: exit code 127 and Docker's
+        words as stderr, as a shell would say it. Output is capped at `limit` bytes each."""
+        container = None
+        try:
+            try:
+                container = self.client.containers.create(
+                    image, command=command, labels={LABEL_CREATED: str(int(time.time())),
+                                                    **labels},
+                    network_disabled=True, detach=True, **dict(host_config))
+                container.start()
+            except docker.errors.ImageNotFound as e:
+                raise BackendError("run", _short(e)) from e
+            except docker.errors.APIError as e:
+                said = e.explanation if isinstance(e.explanation, str) and e.explanation else e
+                return ExecResult(127, "", _short(said) if isinstance(said, BaseException)
+                                  else said[:400])
+            try:
+                code: int | None = int(container.wait(timeout=timeout).get("StatusCode", -1))
+            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError):
+                with contextlib.suppress(docker.errors.APIError):  # it may just have ended
+                    container.kill()  # still running at the deadline
+                code = None
+            out = container.logs(stdout=True, stderr=False)[-limit:]
+            err = container.logs(stdout=False, stderr=True)[-limit:]
+            return ExecResult(code, _decode(out, limit), _decode(err, limit))
+        except docker.errors.DockerException as e:
+            raise BackendError("run", _short(e)) from e
+        finally:
+            if container is not None and container.id:
+                with contextlib.suppress(BackendError):  # else the run's sweep removes it
+                    self.remove_container(container.id)
+
+    def stats(self, container_id: str) -> dict[str, Any]:
+        """One sample of the container's resource use (pids, memory), without the usual
+        one-second wait for a CPU delta."""
+        try:
+            return dict(self.client.api.stats(container_id, stream=False, one_shot=True))
+        except docker.errors.DockerException as e:
+            raise BackendError("stats", _short(e)) from e
+
     def top(self, container_id: str) -> list[dict[str, str]]:
         try:
             # Numeric uids: names would be looked up in the host's /etc/passwd, not the image's.
@@ -187,26 +308,71 @@ class SdkBackend:
             if "already in progress" not in str(e):
                 raise BackendError("container remove", _short(e)) from e
 
-    def remove_labelled(self, label: str, older_than: float | None = None) -> list[str]:
-        """Remove what carries `label` (key or key=value), oldest first; return their names."""
-        removed: list[str] = []
+    def list_labelled(self, label: str) -> list[dict[str, Any]]:
+        """What carries `label` (key or key=value): kind, id, run, created (epoch s), keep."""
         api = self.client.api
-        for c in api.containers(all=True, filters={"label": label}):
-            created = int((c.get("Labels") or {}).get(LABEL_CREATED, "0") or 0)
-            if older_than is None or created < older_than:
-                self.remove_container(c["Id"])
-                removed.append("container " + c["Id"][:12])
-        for v in (api.volumes(filters={"label": label}) or {}).get("Volumes") or []:
-            api.remove_volume(v["Name"], force=True)
-            removed.append("volume " + v["Name"][:12])
-        for n in api.networks(filters={"label": label}):
-            api.remove_network(n["Id"])
-            removed.append("network " + n["Id"][:12])
-        for img in api.images(filters={"label": label}):
-            if older_than is None or int(img.get("Created", 0)) < older_than:
-                self.remove_image(img["Id"])
-                removed.append("image " + img["Id"][7:19])
+        found: list[dict[str, Any]] = []
+
+        def item(kind: str, ident: str, labels: dict[str, str] | None, created: object) -> None:
+            labels = labels or {}
+            stamp = labels.get(LABEL_CREATED) or created
+            found.append({"kind": kind, "id": ident, "run": labels.get(LABEL_RUN, ""),
+                          "created": _epoch(stamp), "keep": labels.get(LABEL_KEEP) == "1"})
+
+        try:
+            for c in api.containers(all=True, filters={"label": label}):
+                item("container", c["Id"], c.get("Labels"), c.get("Created"))
+            for n in api.networks(filters={"label": label}):
+                item("network", n["Id"], n.get("Labels"), n.get("Created"))
+            for v in (api.volumes(filters={"label": label}) or {}).get("Volumes") or []:
+                item("volume", v["Name"], v.get("Labels"), v.get("CreatedAt"))
+            for img in api.images(filters={"label": label}):
+                item("image", img["Id"], img.get("Labels"), img.get("Created"))
+        except docker.errors.DockerException as e:
+            raise BackendError("list", _short(e)) from e
+        return found
+
+    def remove_leftover(self, kind: str, ident: str) -> None:
+        """Remove one container, network, volume or image; no error if already gone."""
+        api = self.client.api
+        try:
+            if kind == "container":
+                self.remove_container(ident)
+            elif kind == "network":
+                api.remove_network(ident)
+            elif kind == "volume":
+                api.remove_volume(ident, force=True)
+            elif kind == "image":
+                self.remove_image(ident)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.DockerException as e:
+            raise BackendError(f"{kind} remove", _short(e)) from e
+
+    def remove_labelled(self, label: str, older_than: float | None = None) -> list[str]:
+        """Remove what carries `label` (key or key=value) and, with `older_than` (epoch s), was
+        created before it: containers first, then networks, volumes and images."""
+        removed: list[str] = []
+        for x in self.list_labelled(label):
+            if older_than is None or x["created"] < older_than:
+                self.remove_leftover(x["kind"], x["id"])
+                removed.append(f"{x['kind']} {x['id'].removeprefix('sha256:')[:12]}")
         return removed
+
+
+def _epoch(value: object) -> float:
+    """Docker's created stamps: epoch seconds (int or str) or RFC 3339; 0 when unknown."""
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value or "")
+    if text.isdigit():
+        return float(text)
+    from graders.checks.container_running import parse_docker_time
+
+    return parse_docker_time(text) or 0.0
+
+
+RUNNING_IN = re.compile(r"---> Running in ([0-9a-f]{12,64})")
 
 
 def _timed_out(log: CappedLog, timeout: float) -> BuildOutcome:

@@ -15,6 +15,17 @@ CHECKS: dict[str, str] = {
     # Dockerfile, read without Docker
     "dockerfile_instruction": "graders.checks.dockerfile_instruction:DockerfileInstructionCheck",
     "base_image": "graders.checks.base_image:BaseImageCheck",
+    "instruction_order": "graders.checks.instruction_order:InstructionOrderCheck",
+    "stage_count": "graders.checks.stage_count:StageCountCheck",
+    "named_stage": "graders.checks.named_stage:NamedStageCheck",
+    "copy_from": "graders.checks.copy_from:CopyFromCheck",
+    "maintainer": "graders.checks.maintainer:MaintainerCheck",
+    "exec_form": "graders.checks.exec_form:ExecFormCheck",
+    "workdir_absolute": "graders.checks.workdir_absolute:WorkdirAbsoluteCheck",
+    "user_nonroot": "graders.checks.user_nonroot:UserNonrootCheck",
+    "add_vs_copy": "graders.checks.add_vs_copy:AddVsCopyCheck",
+    "lint": "graders.checks.lint:LintCheck",
+    "final_base": "graders.checks.final_base:FinalBaseCheck",
     # The built image's config, from inspect
     "image_env": "graders.checks.image_env:ImageEnvCheck",
     "image_labels": "graders.checks.image_labels:ImageLabelsCheck",
@@ -25,12 +36,28 @@ CHECKS: dict[str, str] = {
     "image_user": "graders.checks.image_user:ImageUserCheck",
     "image_workdir": "graders.checks.image_workdir:ImageWorkdirCheck",
     "package": "graders.checks.package:PackageCheck",
+    "image_size": "graders.checks.image_size:ImageSizeCheck",
+    "image_layers": "graders.checks.image_layers:ImageLayersCheck",
+    "path_absent": "graders.checks.path_absent:PathAbsentCheck",
+    "run_output": "graders.checks.run_output:RunOutputCheck",
     # The running container
     "container_running": "graders.checks.container_running:ContainerRunningCheck",
     "http": "graders.checks.http:HttpCheck",
+    "http_nonce": "graders.checks.http_nonce:HttpNonceCheck",
     "file": "graders.checks.file:FileCheck",
     "command": "graders.checks.command:CommandCheck",
     "process": "graders.checks.process:ProcessCheck",
+    # The student's own engine state, read-only; only with `labgrade check --live`
+    "live_image": "graders.checks.live_image:LiveImageCheck",
+    "live_container": "graders.checks.live_container:LiveContainerCheck",
+    "live_http": "graders.checks.live_http:LiveHttpCheck",
+    "live_login": "graders.checks.live_login:LiveLoginCheck",
+    "live_tag": "graders.checks.live_tag:LiveTagCheck",
+    # The image the student pushed to a registry (`--registry`, `--image`, labgrade.yaml)
+    "image_reference": "graders.checks.image_reference:ImageReferenceCheck",
+    "registry_tag": "graders.checks.registry_tag:RegistryTagCheck",
+    "registry_matches": "graders.checks.registry_matches:RegistryMatchesCheck",
+    "registry_runs": "graders.checks.registry_runs:RegistryRunsCheck",
 }
 
 

@@ -76,6 +76,10 @@ class CheckContext(Protocol):
     def read_file(self, path: str, limit: int = 1 << 20) -> bytes | None:
         """A file's first `limit` bytes, read from the host through the Docker API; None if absent."""
 
+    def list_dir(self, path: str, pattern: str = "*", limit: int = 256) -> list[str] | None:
+        """Names in folder `path` matching the glob `pattern`, read from the host (as `stat`);
+        None when `path` is no folder. For glob checks on images without a shell."""
+
     def exec(self, argv: list[str], timeout: float = 10.0) -> ExecResult:
         """Run a command inside the running container (facts only a live process can show)."""
 
@@ -96,6 +100,32 @@ class CheckContext(Protocol):
 
     def testinfra_host(self) -> Any:
         """A pytest-testinfra Host over the running container."""
+
+    def registry_target(self) -> Any:
+        """Where the submission's image was pushed (a `graders.registry.target.RegistryTarget`):
+        the registry (`--registry`, else the reference's domain, else Docker Hub), the reference
+        (`--image`, else `image:` in the submission's labgrade.yaml), and `client()`, a registry
+        API v2 client with the credentials of `graders.registry.credentials`, never shown."""
+
+    def run_once(self, argv: list[str] | None = None, timeout: float = 10.0) -> ExecResult:
+        """Run the built image once, like `docker run --rm --network none IMAGE [argv]`: its own
+        ENTRYPOINT, with `argv` (when given) replacing CMD, in a fresh sandboxed container with
+        the run's label, removed afterwards. Nothing is exec'd into the graded container, so it
+        works on scratch and distroless images. Exit code None: killed at `timeout`; 127: Docker
+        could not start it (stderr says why). Output capped."""
+
+    def run_image(self, image: str | None = None, timeout: float = 30.0,
+                  pull: bool = False) -> ExecResult:
+        """Run an image's ENTRYPOINT/CMD once in a fresh sandboxed container without network:
+        the built image when `image` is None, else `image`, pulled first by digest with the
+        registry target's credentials when `pull` (`host/name@sha256:...`); exit code None
+        means it was killed at `timeout`. Everything it pulls or creates is removed."""
+
+    def live(self) -> Any:
+        """The student's own Docker engine, read-only (a `graders.live.LiveView`): local images,
+        containers by name, their state, image, port mappings and whether they run detached,
+        HTTP to 127.0.0.1 and the Docker client's login state. Only live checks use it, and only
+        with --live; read it through `graders.live.live_view(ctx)`."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,18 @@ def dispatch(args: argparse.Namespace, env: Env) -> ExitStatus:
         return validate_command(args, env) if args.command == "validate" else demo_command(args, env)
     if args.command == "clean":
         return clean(args, env)
+    if args.command in ("batch", "merge"):
+        from graders.cli.batch import run as batch_run
+
+        return batch_run(args, env)
+    if args.command in ("classroom", "gradescope"):
+        from graders.cli.platform_cmd import run as platform_run
+
+        return platform_run(args, env)
+    if args.command == "registry":
+        from graders.cli.registry_cmd import run as registry_run
+
+        return registry_run(args, env)
     raise AssertionError(args.command)  # argparse allows only the commands above
 
 
@@ -44,11 +56,19 @@ def list_labs(args: argparse.Namespace, env: Env) -> ExitStatus:
 
 
 def clean(args: argparse.Namespace, env: Env) -> ExitStatus:
-    from graders.backends import get_backend
-    from graders.backends.base import LABEL_RUN
+    """Remove what crashed runs left; never what a running grading (here or in another
+    terminal) still uses, nor, when no lock tells, anything younger than the grace period
+    (LABGRADE_REAP_GRACE seconds, default 3600; 0 removes every leftover).
 
-    removed = get_backend(args.backend).remove_labelled(LABEL_RUN)
-    for item in removed:
+    See graders/cleanup.py for the rules."""
+    from graders.backends import get_backend
+    from graders.cleanup import reap
+
+    outcome = reap(get_backend(args.backend), include_kept=True)
+    for item in outcome.removed:
         env.out(f"removed {item}")
-    env.out(f"{len(removed)} leftover(s) removed.")
+    env.out(f"{len(outcome.removed)} leftover(s) removed.")
+    if outcome.kept:
+        env.out(f"{len(outcome.kept)} kept: they belong to a running or recent grading run "
+                "(LABGRADE_REAP_GRACE=0 labgrade clean removes the recent ones too).")
     return ExitStatus.SUCCESS

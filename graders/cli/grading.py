@@ -1,44 +1,91 @@
-"""`labgrade grade` (instructors) and `labgrade check` (students)."""
+"""`labgrade grade` (instructors, CI, platforms) and `labgrade check` (students).
+
+`grade` runs every check, hidden ones included; `--student-view` keeps their text out of what
+it prints and writes (the Classroom workflow and Gradescope's run_autograder use it). `check`
+never runs hidden checks at all. Inside GitHub Actions both add the step summary and Dockerfile
+annotations, with everything a submission could print fenced by `stop_commands()`, and `grade`
+appends the Classroom result to `$GITHUB_OUTPUT`.
+"""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import contextlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from graders.cli.env import Env, ExitStatus
 from graders.cli.main import FORMAT_FLAGS
-from graders.i18n import Lang, default_lang
+from graders.errors import DockerUnavailable, GraderError, UsageError
+from graders.i18n import Lang, Text, default_lang
 from graders.results import LabResult, Status
+from graders.spec import Lab
+
+if TYPE_CHECKING:
+    from graders.backends.base import DockerBackend
+
+WATCHING = Text(
+    "Observando {dir}: salve um arquivo para corrigir de novo (Ctrl-C para sair).",
+    "Watching {dir}: save a file to grade again (Ctrl-C to stop).",
+)
+CHANGED = Text("Mudou: {paths}. Corrigindo de novo…", "Changed: {paths}. Grading again…")
+CLEAR_SCREEN = "\x1b[2J\x1b[H"
 
 
 def grade_command(args: argparse.Namespace, env: Env) -> ExitStatus:
-    from graders.backends import get_backend
-    from graders.engine import GradeOptions, grade
+    from graders.intake import check_submission
     from graders.spec import labs_root, load_lab
 
     lab = load_lab(args.lab, labs_root(args.labs))
     submission = Path(args.submission)
-    from graders.intake import check_submission
-
     check_submission(submission)
     lang: Lang = args.lang or default_lang(env.environ)
+    if getattr(args, "watch", False):
+        return watch_command(lab, submission, args, env, lang)
+    return grade_once(lab, submission, args, env, lang)
+
+
+def grade_once(
+    lab: Lab, submission: Path, args: argparse.Namespace, env: Env, lang: Lang
+) -> ExitStatus:
+    """One grading run with every output the command line asked for."""
+    from graders.engine import GradeOptions, grade
+    from graders.platforms.github import GitHubActions
+    from graders.platforms.progress import ProgressLine, is_tty
+    from graders.reporters.classroom import append_github_output, stop_commands
+
     student = args.command == "check"
+    student_view = student or bool(getattr(args, "student_view", False))
     options = GradeOptions(keep=args.keep, build_timeout=args.build_timeout,
                            run_timeout=args.run_timeout, include_hidden=not student,
-                           live=bool(getattr(args, "live", False)))
-    backend = get_backend(args.backend)
-    progress = _progress(env) if student else None
-    result = grade(lab, submission, backend, options, progress)
-    if progress:
-        env.err("\r\033[K" if env.color else "")
-    write_reports(result, args, lang, student)
-    env.out(render("table", result, lang, student_view=student, color=env.color))
-    if os.environ.get("GITHUB_OUTPUT") and not args.classroom:
-        from graders.reporters.classroom import append_github_output
+                           live=bool(getattr(args, "live", False)),
+                           registry=getattr(args, "registry", None),
+                           image=getattr(args, "image", None))
+    backend, unavailable = _backend(args.backend)
+    actions = GitHubActions.detect(env.environ)
+    tty = is_tty(env.stderr, env.environ)
+    progress = ProgressLine(env.stderr, lang, tty) if student or tty else None
+    # In Actions, nothing printed until the guard closes can be read as a workflow command.
+    guard = stop_commands(env.stdout) if actions else contextlib.nullcontext()
+    with guard:
+        with progress or contextlib.nullcontext():
+            result = grade(lab, submission, backend, options, progress)
+        if unavailable is not None:
+            from graders.platforms.offline import explain
 
-        append_github_output(Path(os.environ["GITHUB_OUTPUT"]), result)
+            result = explain(result, unavailable)
+        write_reports(result, args, lang, student_view)
+        env.out(render("table", result, lang, student_view=student_view, color=env.color))
+    if actions is not None:
+        dockerfile = lab.build.dockerfile if lab.build else "Dockerfile"
+        actions.publish(result, lang, env.stdout, submission, dockerfile)
+    output = env.environ.get("GITHUB_OUTPUT")
+    if output and not student:
+        append_github_output(Path(output), result, lang)
+    if unavailable is not None:
+        env.err(f"labgrade: {unavailable}")
+        return ExitStatus.INFRA_ERROR
     if result.errored:
         return ExitStatus.INFRA_ERROR
     if student:
@@ -46,21 +93,75 @@ def grade_command(args: argparse.Namespace, env: Env) -> ExitStatus:
     return ExitStatus.SUCCESS
 
 
+def _backend(name: str) -> tuple[DockerBackend, DockerUnavailable | None]:
+    """The named backend, or one that makes Docker-bound checks ERROR when no engine answers.
+
+    Static checks are still graded then, and every report is still written (Gradescope and
+    Classroom must get a result that says what went wrong, not nothing).
+    """
+    from graders.backends import get_backend
+    from graders.platforms.offline import NoDockerBackend
+
+    try:
+        return get_backend(name), None
+    except DockerUnavailable as e:
+        return cast("DockerBackend", NoDockerBackend(e)), e
+
+
+def watch_command(
+    lab: Lab, submission: Path, args: argparse.Namespace, env: Env, lang: Lang
+) -> ExitStatus:
+    """Grade, then grade again on every change, until Ctrl-C (exit status 130)."""
+    from graders.platforms.progress import is_tty
+    from graders.platforms.watch import watch
+
+    if args.command != "check":
+        raise UsageError("--watch is for `labgrade check`; try `labgrade check LAB DIR --watch`.")
+    poll = getattr(args, "poll", None)
+    interval = 1.0 if poll is None else float(poll)
+    if interval <= 0:
+        raise UsageError(f"--poll must be a positive number of seconds, not {interval:g}.")
+    tty = is_tty(env.stdout, env.environ)
+
+    def once() -> None:
+        if tty:
+            env.stdout.write(CLEAR_SCREEN)
+        try:
+            grade_once(lab, submission, args, env, lang)
+        except GraderError as e:  # say it and keep watching: the next save may fix it
+            env.err(f"labgrade: {e}")
+        env.stdout.flush()
+
+    def idle() -> None:
+        env.err(WATCHING.format(dir=str(submission))(lang))
+
+    def changed(paths: list[str]) -> None:
+        shown = ", ".join(paths[:5]) + (" …" if len(paths) > 5 else "")
+        env.err(CHANGED.format(paths=shown)(lang))
+
+    watch(submission, once, interval=interval, on_idle=idle, on_change=changed)
+    raise AssertionError("watch() returns only when interrupted")  # pragma: no cover
+
+
 def render(fmt: str, result: LabResult, lang: Lang, **options: object) -> str:
     """Render with a reporter, passing only the options that reporter has."""
     from graders.reporters import get_reporter
 
     cls = get_reporter(fmt)
-    names = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
+    names = set(getattr(cls, "__dataclass_fields__", {}))  # a reporter's options
     reporter = cls(**{k: v for k, v in options.items() if k in names})
     return reporter.render(result, lang)
 
 
 def write_reports(result: LabResult, args: argparse.Namespace, lang: Lang, student: bool) -> None:
+    extra: dict[str, object] = {}
+    visibility = getattr(args, "gradescope_visibility", None)
+    if visibility:
+        extra["hidden_visibility"] = visibility
     for fmt in FORMAT_FLAGS:
         target = getattr(args, fmt, None)
         if target:
-            write_atomic(Path(target), render(fmt, result, lang, student_view=student))
+            write_atomic(Path(target), render(fmt, result, lang, student_view=student, **extra))
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -69,21 +170,6 @@ def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-
-
-def _progress(env: Env):  # type: ignore[no-untyped-def]
-    stages = {"build": "building the image", "run": "starting the container",
-              "ready": "waiting for the container to be ready"}
-
-    def say(step: str) -> None:
-        text = stages.get(step, step.replace("check ", "checking "))
-        if env.color:
-            env.stderr.write(f"\r\033[K… {text}")
-            env.stderr.flush()
-        elif step in stages:
-            env.err(f"… {text}")
-
-    return say
 
 
 def status_of(result: LabResult) -> Status:

@@ -49,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lang", choices=("pt", "en"))
 
     s = sub.add_parser("clean", help="remove containers, volumes and images labgrade left behind")
+    from graders.cli.batch import add_parsers
+
+    add_parsers(sub)
+    from graders.cli.platform_cmd import add_parsers as add_platform
+
+    add_platform(sub)
+    from graders.cli.registry_cmd import add_parsers as add_registry
+
+    add_registry(sub)
     return p
 
 
@@ -59,6 +68,12 @@ def _common_grade_args(s: argparse.ArgumentParser) -> None:
     s.add_argument("--build-timeout", type=float, metavar="S", help="cancel the build after S s")
     s.add_argument("--run-timeout", type=float, metavar="S", help="time for runtime checks")
     s.add_argument("--keep", action="store_true", help="keep the built image")
+    from graders.cli.registry_cmd import registry_address
+
+    s.add_argument("--registry", metavar="HOST[:PORT]", type=registry_address,
+                   help="registry the image was pushed to (default: Docker Hub)")
+    s.add_argument("--image", metavar="REF",
+                   help="the pushed image (default: image: in the submission's labgrade.yaml)")
 
 
 def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:

@@ -197,6 +197,11 @@ class RegistryClient:
                       headers=headers, ok=(201,))  # fmt: skip
         return mf.sha256_digest(body)
 
+    def delete_manifest(self, repository: str, digest: str) -> None:
+        """DELETE a manifest by digest (its tags go with it); the registry must allow deletes."""
+        self._request("DELETE", f"/v2/{repository}/manifests/{digest}", repository=repository,
+                      actions=("pull", "push", "delete"), ok=(202,))  # fmt: skip
+
     # --- HTTP -------------------------------------------------------------------------------
 
     def _paginate(self, path: str, key: str, repository: str | None, n: int | None) -> list[str]:

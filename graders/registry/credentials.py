@@ -1,6 +1,8 @@
 """Registry credentials: environment variables, then the Docker config (helpers, then `auths`).
 
-Lookup order, as the docker CLI's plus an explicit override:
+Lookup order, as the docker CLI's plus explicit overrides:
+0. credentials `provided()` to this process for one registry (the samples' embedded registry:
+   no environment variable, no file, gone when the block ends);
 1. `LABGRADE_REGISTRY_USER` + `LABGRADE_REGISTRY_PASSWORD` (for every registry asked about);
 2. `credHelpers[<host>]` in `$DOCKER_CONFIG/config.json` (else `~/.docker/config.json`);
 3. `credsStore`, the default helper;
@@ -20,7 +22,9 @@ import logging
 import os
 import re
 import subprocess
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,8 @@ ENV_PASSWORD = "LABGRADE_REGISTRY_PASSWORD"
 HUB_SERVER = "https://index.docker.io/v1/"
 """The key `docker login` uses for Docker Hub in config.json and with helpers."""
 _HUB_ALIASES = {"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
+_PROVIDED: dict[str, Credentials] = {}
+_PROVIDED_LOCK = threading.Lock()
 _HELPER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 HELPER_TIMEOUT_S = 10.0
 
@@ -68,6 +74,23 @@ def server_key(registry: str) -> str:
     return HUB_SERVER if host in _HUB_ALIASES else host
 
 
+@contextmanager
+def provided(registry: str, creds: Credentials) -> Iterator[None]:
+    """Use `creds` for `registry` in this process while the block runs (then forget them)."""
+    key = server_key(registry)
+    with _PROVIDED_LOCK:
+        previous = _PROVIDED.get(key)
+        _PROVIDED[key] = creds
+    try:
+        yield
+    finally:
+        with _PROVIDED_LOCK:
+            if previous is None:
+                _PROVIDED.pop(key, None)
+            else:
+                _PROVIDED[key] = previous
+
+
 def resolve_credentials(
     registry: str,
     environ: Mapping[str, str] | None = None,
@@ -75,6 +98,10 @@ def resolve_credentials(
     timeout: float = HELPER_TIMEOUT_S,
 ) -> Credentials | None:
     """Credentials for `registry` (`docker.io`, `localhost:5000`, ...), or None (anonymous)."""
+    with _PROVIDED_LOCK:
+        given = _PROVIDED.get(server_key(registry))
+    if given is not None:
+        return given
     env = os.environ if environ is None else environ
     user, password = env.get(ENV_USER), env.get(ENV_PASSWORD)
     if user and password:

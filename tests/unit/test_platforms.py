@@ -1,0 +1,175 @@
+"""GitHub Actions output, the progress line, the watch loop, grading with no engine (no Docker)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from reporters.samples import assert_no_secrets, make_hostile, make_rich
+
+from graders.errors import BackendError, DockerUnavailable
+from graders.i18n import Text
+from graders.platforms import github
+from graders.platforms.offline import NoDockerBackend, explain
+from graders.platforms.progress import CLEAR, ProgressLine
+from graders.platforms.watch import changes, snapshot, watch
+from graders.results import BuildInfo, CheckResult, LabResult, Status
+
+COMMAND_RE = re.compile(r"^::([a-z-]+)(?: ([^:]*))?::(.*)$")
+
+
+def parse_command(line: str) -> tuple[str, dict[str, str], str]:
+    """Read one workflow command as the runner does (props split on `,`, then `=`)."""
+    m = COMMAND_RE.match(line)
+    assert m, line
+    props = dict(p.split("=", 1) for p in m[2].split(",")) if m[2] else {}
+    return m[1], props, m[3]
+
+
+def test_escaping_keeps_each_command_one_line() -> None:
+    line = github.command("error", "a\nb%\r::set-output x::1", file="a,b:c", line=3, title="t")
+    assert "\n" not in line and "\r" not in line
+    kind, props, data = parse_command(line)
+    assert kind == "error" and props == {"file": "a%2Cb%3Ac", "line": "3", "title": "t"}
+    assert data == "a%0Ab%25%0D::set-output x::1"
+
+
+def test_annotations_point_to_dockerfile_lines_of_visible_failures() -> None:
+    lines = github.annotation_lines(make_rich(), "en", "sub/Dockerfile")
+    assert len(lines) == 1  # user-nonroot (line 5); `labels` has no line; hidden ones never
+    kind, props, data = parse_command(lines[0])
+    assert kind == "error" and props["file"] == "sub/Dockerfile" and props["line"] == "5"
+    assert "Title user-nonroot (0/10)" in props["title"]
+    assert "Expected: a non-root user" in data and "Hint: Use USER." in data
+    assert_no_secrets("\n".join(lines))
+
+
+def test_annotations_are_capped_per_step() -> None:
+    checks = tuple(
+        CheckResult(f"c{i}", Text.same(f"c{i}"), "t", Status.FAILED, 0, 1, False,
+                    Text.same("bad"), line=i + 1) for i in range(14))
+    result = LabResult("lab", Text.same("Lab"), "s", checks)
+    lines = github.annotation_lines(result, "en", "Dockerfile")
+    kinds = [parse_command(x)[0] for x in lines]
+    assert kinds == ["error"] * github.ANNOTATIONS_PER_KIND + ["warning"]
+    assert "4 more" in lines[-1]
+
+
+def test_hostile_text_cannot_forge_a_command() -> None:
+    lines = github.annotation_lines(make_hostile(), "en", "Dockerfile")
+    assert lines
+    for line in lines:
+        assert "\n" not in line and "\r" not in line and "\x1b" not in line
+        parse_command(line)
+
+
+def test_annotation_path_is_relative_to_the_workspace(tmp_path: Path) -> None:
+    sub = tmp_path / "repo" / "lab1"
+    sub.mkdir(parents=True)
+    env = {"GITHUB_WORKSPACE": str(tmp_path / "repo")}
+    assert github.annotation_path(sub, "Dockerfile", env) == "lab1/Dockerfile"
+    assert github.annotation_path(tmp_path, "Dockerfile", env) == "Dockerfile"
+
+
+def test_step_summary_is_student_view_and_fits(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    github.append_step_summary(summary, make_rich(), "pt")
+    text = summary.read_text()
+    assert text.startswith("earlier step\n") and "Verificações ocultas" in text
+    assert_no_secrets(text)
+    summary.write_text("x" * (github.SUMMARY_LIMIT - 1000))
+    github.append_step_summary(summary, make_hostile(), "en")
+    assert summary.stat().st_size <= 1024 * 1024
+    summary.write_text("x" * (github.SUMMARY_LIMIT - 5000))
+    github.append_step_summary(summary, make_hostile(), "en")
+    assert summary.stat().st_size <= github.SUMMARY_LIMIT
+
+
+def test_publish_writes_summary_and_annotations(tmp_path: Path) -> None:
+    out = io.StringIO()
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "s.md"),
+           "GITHUB_WORKSPACE": str(tmp_path)}
+    actions = github.GitHubActions.detect(env)
+    assert actions is not None and github.GitHubActions.detect({}) is None
+    actions.publish(make_rich(), "en", out, tmp_path, "Dockerfile")
+    assert out.getvalue().startswith("::error file=Dockerfile,line=5,")
+    assert (tmp_path / "s.md").read_text().startswith("## ")
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_plain_lines_off_a_terminal() -> None:
+    err = io.StringIO()
+    with ProgressLine(err, "en", tty=False) as progress:
+        for step in ("build", "run", "ready", "check serves-http"):
+            progress(step)
+    assert err.getvalue().splitlines() == [
+        "… building the image", "… starting the container",
+        "… waiting for the container to be ready"]
+
+
+def test_progress_one_updating_line_on_a_terminal() -> None:
+    err = FakeTTY()
+    with ProgressLine(err, "pt", tty=True, tick=0.01) as progress:
+        progress("build")
+        progress("check serves-http")
+    text = err.getvalue()
+    assert "\n" not in text and text.count(CLEAR) >= 3 and text.endswith(CLEAR)
+    assert "construindo a imagem" in text and "verificando serves-http" in text
+
+
+def test_snapshot_sees_edits_additions_and_removals(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM debian:12\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "index").write_text("x")
+    before = snapshot(tmp_path)
+    assert list(before) == ["Dockerfile"]
+    (tmp_path / "Dockerfile").write_text("FROM debian:12\nEXPOSE 80\n")
+    (tmp_path / "index.html").write_text("hi")
+    (tmp_path / "Dockerfile.swp").write_text("editor")
+    assert changes(before, snapshot(tmp_path)) == ["Dockerfile", "index.html"]
+
+
+def test_watch_runs_again_after_a_settled_change(tmp_path: Path) -> None:
+    target = tmp_path / "Dockerfile"
+    target.write_text("FROM a\n")
+    runs: list[str] = []
+    seen: list[list[str]] = []
+    ticks = iter(range(1000))
+
+    def sleep(_seconds: float) -> None:  # the "editor": two quick saves, then quiet
+        n = next(ticks)
+        if n in (2, 3):
+            target.write_text(f"FROM b{n}\n")
+            os.utime(target, ns=(n * 10**9, n * 10**9))
+
+    count = watch(tmp_path, lambda: runs.append(target.read_text()), interval=1, sleep=sleep,
+                  on_change=seen.append, max_runs=2)
+    assert count == 2 and runs == ["FROM a\n", "FROM b3\n"]  # one re-run for both saves
+    assert seen == [["Dockerfile"]]
+
+
+def test_no_engine_grades_static_checks_and_explains_the_rest() -> None:
+    reason = DockerUnavailable("unix:///nowhere.sock", "connection refused")
+    backend = NoDockerBackend(reason)
+    with pytest.raises(BackendError):
+        backend.build()
+    crashed = CheckResult("http", Text.same("HTTP"), "http", Status.ERROR, 0, 5, False,
+                          Text.same("autograder failed"), details="Traceback ...")
+    static = CheckResult("base", Text.same("Base"), "base_image", Status.PASSED, 5, 5, False,
+                         Text.same("ok"))
+    result = explain(LabResult("lab", Text.same("L"), "s", (static, crashed),
+                               BuildInfo(Status.ERROR)), reason)
+    assert result.checks[0] == static and result.score == 5
+    assert "no Docker engine" in result.checks[1].message("en")
+    assert "Traceback" not in result.checks[1].details
+    assert result.build.status is Status.ERROR and result.build.explanation is not None
+    json.dumps(result.checks[1].message.to_dict())
