@@ -105,7 +105,8 @@ class ContainerRunningCheck(Check):
         code = state.get("ExitCode")
         oom = bool(state.get("OOMKilled"))
         finished = parse_docker_time(state.get("FinishedAt"))
-        after = f" after {finished - started:.2g} s" if finished and started else ""
+        # Docker's two timestamps can disagree by a hair for a process that exits at once.
+        after = f" after {max(finished - started, 0.0):.2g} s" if finished and started else ""
         message = Text(
             f"O contêiner parou (código de saída {code}).",
             f"The container stopped (exit code {code}).",

@@ -66,6 +66,10 @@ class FakeContext:
     dockerfile: Dockerfile | None = None
     live_view: Any = None
     """What `live()` returns (a `graders.live.LiveView` or a stand-in), for live checks."""
+    runs: dict[tuple[str, ...] | None, ExecResult] = field(default_factory=dict)
+    """What running the image once answers: argv (None for its own CMD) -> result."""
+    target: Any = None
+    """What `registry_target()` returns, for registry checks."""
     calls: list[tuple[Any, ...]] = field(default_factory=list)
 
     def image_config(self) -> dict[str, Any]:
@@ -135,6 +139,33 @@ class FakeContext:
         if self.live_view is None:
             raise NotImplementedError("FakeContext(live_view=...) was not given a live view")
         return self.live_view
+
+    def list_dir(self, path: str, pattern: str = "*", limit: int = 256) -> list[str] | None:
+        import fnmatch
+        import posixpath
+
+        self.calls.append(("list_dir", path, pattern))
+        folder = path.rstrip("/") or "/"
+        if folder != "/" and (folder not in self.files or self.files[folder][0].kind != "directory"):
+            return None
+        names = {p[len(folder):].lstrip("/").split("/")[0] for p in self.files
+                 if posixpath.dirname(p) == folder}
+        return sorted(n for n in names if n and fnmatch.fnmatch(n, pattern))[:limit]
+
+    def run_once(self, argv: list[str] | None = None, timeout: float = 10.0) -> ExecResult:
+        self.calls.append(("run_once", tuple(argv) if argv is not None else None))
+        return self.runs.get(tuple(argv) if argv is not None else None, NOT_FOUND)
+
+    def run_image(self, image: str | None = None, timeout: float = 30.0,
+                  pull: bool = False) -> ExecResult:
+        self.calls.append(("run_image", image, pull))
+        return self.runs.get(None, NOT_FOUND)
+
+    def registry_target(self) -> Any:
+        self.calls.append(("registry_target",))
+        if self.target is None:
+            raise NotImplementedError("FakeContext(target=...) was not given a registry target")
+        return self.target
 
     def called(self, method: str) -> bool:
         """Whether any call to `method` was made."""
