@@ -67,6 +67,7 @@ demo: setup
 	$(BIN)/labgrade demo --out $(OUT)
 
 test: setup
+	@scripts/ensure-test-tools.sh
 	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ -n "$(PYTEST_STATUS_FILE)" ]; then echo $$status >"$(PYTEST_STATUS_FILE)"; fi; \
 	exit $$status

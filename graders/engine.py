@@ -16,7 +16,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from graders.backends.base import LABEL_CREATED, BuildOutcome, ContainerOptions, DockerBackend
+from graders.backends.base import (
+    LABEL_CREATED,
+    BuildOutcome,
+    ContainerOptions,
+    DockerBackend,
+    is_engine_fault,
+)
 from graders.checks.base import Need, Outcome
 from graders.cleanup import RunLock, reap_once, run_labels, sweep_run
 from graders.context import EngineContext
@@ -202,7 +208,9 @@ class GradingRun:
         self.say("run")
         try:
             self.backend.start_container(self.ctx.container_id)
-        except BackendError:
+        except BackendError as e:
+            if is_engine_fault(e.detail):
+                raise  # Docker's networking or storage broke: an ERROR, not the student's
             # Docker refused to start it (say, an ENTRYPOINT that does not exist): the
             # container check reads why from its state; the others are skipped as not running.
             return None

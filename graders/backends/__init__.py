@@ -13,12 +13,12 @@ BACKENDS: dict[str, str] = {
 }
 
 
-def get_backend(name: str = "sdk") -> DockerBackend:
+def get_backend(name: str = "sdk", **options: object) -> DockerBackend:
     """Connect a backend; raises DockerUnavailable when no engine answers."""
     from graders.errors import UsageError
 
     if name not in BACKENDS:
         raise UsageError(f"Unknown backend {name!r}. Valid backends: {', '.join(BACKENDS)}")
     module_name, class_name = BACKENDS[name].split(":")
-    backend: DockerBackend = getattr(importlib.import_module(module_name), class_name)()
+    backend: DockerBackend = getattr(importlib.import_module(module_name), class_name)(**options)
     return backend

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,17 @@ from graders.checks.base import ExecResult
 LABEL_RUN = "org.labgrade.run"
 """Every container, volume, network and image labgrade creates carries this label (its run id)."""
 LABEL_CREATED = "org.labgrade.created"
+
+# Docker's own failures, which no Dockerfile causes: the engine's networking or storage broke.
+ENGINE_FAULT = re.compile(
+    r"failed to create endpoint|could not find bridge|port is already allocated|"
+    r"driver failed programming|no space left on device|failed to set up container networking|"
+    r"error creating overlay mount|cgroup.*(no such file|failed)", re.IGNORECASE)
+
+
+def is_engine_fault(message: str) -> bool:
+    """True when Docker failed for its own reasons (an ERROR), not because of the submission."""
+    return bool(ENGINE_FAULT.search(message))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,13 @@ import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 
-from graders.backends.base import LABEL_CREATED, LABEL_RUN, BuildOutcome, ContainerOptions
+from graders.backends.base import (
+    LABEL_CREATED,
+    LABEL_RUN,
+    BuildOutcome,
+    ContainerOptions,
+    is_engine_fault,
+)
 from graders.checks.base import ExecResult
 from graders.cleanup import LABEL_KEEP
 from graders.errors import BackendError, DockerUnavailable
@@ -33,12 +39,17 @@ def _host() -> str:
 class SdkBackend:
     name = "sdk"
 
-    def __init__(self, timeout: float = 120.0) -> None:
+    def __init__(self, timeout: float = 120.0, base_url: str | None = None) -> None:
+        # Connection settings from the environment (DOCKER_HOST, TLS), or an explicit engine:
+        # batch grading spreads its workers over several engines with --docker-host.
+        self._connect: dict[str, Any] = dict(docker.utils.kwargs_from_env())
+        if base_url:
+            self._connect["base_url"] = base_url
         try:
-            self.client = docker.from_env(timeout=int(timeout))
+            self.client = docker.DockerClient(timeout=int(timeout), **self._connect)
             self._version = str(self.client.version().get("Version", "?"))
         except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
-            raise DockerUnavailable(_host(), _short(e)) from e
+            raise DockerUnavailable(base_url or _host(), _short(e)) from e
 
     def version(self) -> str:
         return self._version
@@ -60,11 +71,11 @@ class SdkBackend:
         # cancels the build (the classic builder stops when its client goes away: measured,
         # the RUN step's container is gone within a second).
         api = docker.APIClient(version=self.client.api.api_version, timeout=max(1, int(timeout)),
-                               **docker.utils.kwargs_from_env())
-        limits = dict(container_limits or {})
+                               **self._connect)
+        limits: dict[str, Any] = dict(container_limits or {})
         cpuset = build_cpuset(cpus, self._ncpu()) if cpus else None
         if cpuset:
-            limits["cpusetcpus"] = cpuset  # type: ignore[assignment]
+            limits["cpusetcpus"] = cpuset
         image_id = None
         stream = None
         archive = open(context, "rb") if context.is_file() else None  # noqa: SIM115
@@ -81,6 +92,8 @@ class SdkBackend:
                     log.write(str(chunk["stream"]))
                 if "error" in chunk:
                     log.write(str(chunk["error"]) + "\n")
+                    if is_engine_fault(str(chunk["error"])):
+                        raise BackendError("build", str(chunk["error"]).strip())
                     return BuildOutcome(False, None, log.text(), str(chunk["error"]).strip())
                 aux = chunk.get("aux")
                 if isinstance(aux, dict) and "ID" in aux:
@@ -91,9 +104,6 @@ class SdkBackend:
         except (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError):
             self._kill_build_step(log)
             return _timed_out(log, timeout)
-        except BaseException:  # Ctrl-C, SIGTERM: the step's container must not outlive us
-            self._kill_build_step(log)
-            raise
         except docker.errors.APIError as e:
             # The daemon refused the request itself: a bad Dockerfile path, a context problem.
             if e.status_code is not None and 400 <= e.status_code < 500:
@@ -102,6 +112,9 @@ class SdkBackend:
             raise BackendError("build", _short(e)) from e
         except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
             raise BackendError("build", _short(e)) from e
+        except BaseException:  # Ctrl-C, SIGTERM: the step's container must not outlive us
+            self._kill_build_step(log)
+            raise
         finally:
             if stream is not None:
                 stream.close()

@@ -52,31 +52,11 @@ class Outcome:
     seconds: float = 0.0
 
 
-@contextlib.contextmanager
-def docker_host(url: str | None) -> Iterator[None]:
-    """DOCKER_HOST set to `url` for the block (the SDK backend reads the environment)."""
-    old = os.environ.get("DOCKER_HOST")
-    if url:
-        os.environ["DOCKER_HOST"] = url
-    try:
-        yield
-    finally:
-        if url and old is None:
-            os.environ.pop("DOCKER_HOST", None)
-        elif url and old is not None:
-            os.environ["DOCKER_HOST"] = old
-
-
 def make_backend(name: str, url: str | None) -> DockerBackend:
-    """A backend connected to `url` (None: the environment's engine).
-
-    Until `SdkBackend` takes a `base_url`, this sets DOCKER_HOST while connecting; workers set
-    it for good (each is its own process), because the SDK backend reads it again per build.
-    """
+    """A backend connected to `url` (None: the environment's engine)."""
     from graders.backends import get_backend
 
-    with docker_host(url):
-        return get_backend(name)
+    return get_backend(name, base_url=url) if url else get_backend(name)
 
 
 def _worker(conn: Connection, parent: int, lab: Lab, host: str | None, connect: Connect,

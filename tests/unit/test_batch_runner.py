@@ -220,3 +220,21 @@ def test_git_roster_clones_resumes_and_isolates_a_bad_url(tmp_path: Path) -> Non
                                           connect=no_docker).records}
     assert by["ana"].status is Status.FAILED and by["ana"].result.score == 0
     assert "Nothing was submitted" in by["ana"].result.checks[0].message.en
+
+
+def test_workers_are_spread_over_docker_hosts_round_robin(tmp_path: Path) -> None:
+    seen = tmp_path / "hosts.log"
+
+    def grade_where(lab: Lab, folder: Path, backend: Any, options: GradeOptions) -> LabResult:
+        with open(seen, "a") as f:  # each worker: its own connection and DOCKER_HOST
+            f.write(f"{backend} {os.environ.get('DOCKER_HOST')}\n")
+        time.sleep(0.3)
+        return make_result(lab, submission=str(folder))
+
+    roster(tmp_path, dict.fromkeys(("a", "b", "c", "d", "e", "f"), ""))
+    cfg = BatchConfig(lab=LAB, roster=tmp_path / "roster", out=tmp_path / "out", jobs=2,
+                      hosts=("tcp://127.0.0.1:2375", "unix:///other.sock"))
+    run_batch(cfg, io.StringIO(), grade_fn=grade_where, connect=lambda host: f"backend@{host}")
+    pairs = {tuple(line.split()) for line in seen.read_text().splitlines()}
+    assert pairs == {("backend@tcp://127.0.0.1:2375", "tcp://127.0.0.1:2375"),
+                     ("backend@unix:///other.sock", "unix:///other.sock")}
