@@ -97,7 +97,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     state = config.stash.get(STATE, None)
     if state is None:
         return None
-    return f"labgrade: lab {state.lab.id}, submission {state.submission}, backend {state.backend_name}"
+    return (f"labgrade: lab {state.lab.id}, submission {state.submission}, "
+            f"backend {state.backend_name}")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -159,12 +160,13 @@ class LabScoring:
             item.user_properties.append(("marker_points", float(marker.args[0])))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        points = dict(report.user_properties)
+        points = {k: float(str(v)) for k, v in report.user_properties
+                  if k in ("points", "max_points", "marker_points")}
         if "max_points" in points:  # a lab check: the engine's own score
-            self.state.points[report.nodeid] = (float(points["points"]), float(points["max_points"]))
+            self.state.points[report.nodeid] = (points["points"], points["max_points"])
         elif "marker_points" in points and (report.when == "call" or not report.passed):
             # An instructor's test is all or nothing; a failing teardown takes the points back.
-            worth = float(points["marker_points"])
+            worth = points["marker_points"]
             earned = worth if report.when == "call" and report.passed else 0.0
             if report.nodeid not in self.state.points or earned == 0.0:
                 self.state.points[report.nodeid] = (earned, worth)

@@ -107,7 +107,9 @@ def labs_root(explicit: str | Path | None = None) -> Path:
 
 
 def lab_ids(root: Path) -> list[str]:
-    return sorted(p.name for p in root.iterdir() if (p / "lab.yaml").is_file()) if root.is_dir() else []
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "lab.yaml").is_file())
 
 
 def find_lab(name: str, root: Path | None = None) -> Path:
@@ -130,7 +132,8 @@ def load_lab(name: str | Path, root: Path | None = None) -> Lab:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "?"
-        raise SpecError(f"not valid YAML at {where}: {getattr(e, 'problem', e)}", file=file) from None
+        problem = getattr(e, "problem", e)
+        raise SpecError(f"not valid YAML at {where}: {problem}", file=file) from None
     return parse_lab(data, folder)
 
 
@@ -139,10 +142,10 @@ def parse_lab(data: object, folder: Path) -> Lab:
     r = Reader(data, file)
     r.only({"id", "title", "description", "points", "build", "run", "checks", "samples",
             "registry", "live", "image"})
-    lab_id = r.str("id", required=True) or ""
+    lab_id = r.string("id", required=True) or ""
     if lab_id != folder.name:
         raise r.error("id", f"{lab_id!r} must equal the lab's folder name {folder.name!r}")
-    raw_checks = r.list("checks")
+    raw_checks = r.sequence("checks")
     if not raw_checks:
         raise r.error("checks", "a lab needs at least one check")
     parsed = [_parse_check(Reader(c, file, f"checks[{i}]")) for i, c in enumerate(raw_checks)]
@@ -169,24 +172,24 @@ def parse_lab(data: object, folder: Path) -> Lab:
         build=build,
         run=run,
         samples=tuple(_parse_sample(Reader(s, file, f"samples[{i}]"), folder)
-                      for i, s in enumerate(r.list("samples"))),
+                      for i, s in enumerate(r.sequence("samples"))),
         points=sum(c.points for c in checks if c.need is not Need.LIVE),
         extra={k: r.data[k] for k in ("registry", "live", "image") if k in r.data},
     )
 
 
 def _parse_check(r: Reader) -> tuple[str, CheckSpec, float | None]:
-    check_id = r.str("id", required=True) or ""
+    check_id = r.string("id", required=True) or ""
     if not ID_RE.match(check_id):
         raise r.error("id", f"{check_id!r} is not a valid id: use letters, digits, - and _")
-    type_name = r.str("type", required=True) or ""
+    type_name = r.string("type", required=True) or ""
     if type_name not in CHECKS:
         raise r.error("type", f"unknown check type {type_name!r}. Valid types: "
                       + ", ".join(sorted(CHECKS)))
     cls = get_check_class(type_name)
     own = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     r.only(CHECK_COMMON | own)
-    visibility = r.str("visibility", "hidden" if r.data.get("hidden") else "visible")
+    visibility = r.string("visibility", "hidden" if r.data.get("hidden") else "visible")
     if visibility not in ("visible", "hidden"):
         raise r.error("visibility", f"{visibility!r} is not allowed: use visible or hidden")
     kwargs = {k: v for k, v in r.data.items() if k in own}
@@ -200,7 +203,7 @@ def _parse_check(r: Reader) -> tuple[str, CheckSpec, float | None]:
     title = r.text("title") or cls.default_title
     spec = CheckSpec(check_id, type_name, 0.0, visibility == "hidden", title,
                      r.text("hint") or cls.default_hint, check,
-                     r.bool("live", False) or cls.need is Need.LIVE)
+                     r.flag("live", False) or cls.need is Need.LIVE)
     return check_id, spec, r.number("points")
 
 
@@ -208,7 +211,8 @@ def _unique_ids(r: Reader, ids: list[str]) -> None:
     seen: set[str] = set()
     for i, check_id in enumerate(ids):
         if check_id in seen:
-            raise SpecError(f"duplicate check id {check_id!r}", file=r.file, field=f"checks[{i}].id")
+            raise SpecError(f"duplicate check id {check_id!r}", file=r.file,
+                            field=f"checks[{i}].id")
         seen.add(check_id)
 
 
@@ -217,11 +221,12 @@ def _parse_build(r: Reader | None) -> BuildSpec | None:
         return None
     r.only({"dockerfile", "context", "args", "target", "timeout"})
     for key in ("dockerfile", "context"):
-        value = r.str(key) or ""
+        value = r.string(key) or ""
         if value.startswith("/") or ".." in Path(value).parts:
             raise r.error(key, "must be a relative path inside the submission")
-    return BuildSpec(r.str("dockerfile", "Dockerfile") or "Dockerfile", r.str("context", ".") or ".",
-                     r.str_map("args"), r.str("target"), r.number("timeout", 600) or 600.0)
+    return BuildSpec(r.string("dockerfile", "Dockerfile") or "Dockerfile",
+                     r.string("context", ".") or ".",
+                     r.str_map("args"), r.string("target"), r.number("timeout", 600) or 600.0)
 
 
 def _port(r: Reader, key: str | int, value: object) -> int:
@@ -234,7 +239,7 @@ def _parse_run(r: Reader | None) -> RunSpec | None:
     if r is None:
         return None
     r.only({"ports", "env", "command", "ready", "timeout", "limits"})
-    ports = tuple(_port(r, f"ports[{i}]", p) for i, p in enumerate(r.list("ports")))
+    ports = tuple(_port(r, f"ports[{i}]", p) for i, p in enumerate(r.sequence("ports")))
     command = r.data.get("command")
     if command is not None and not isinstance(command, str | list):
         raise r.error("command", "expected a string or a list of strings")
@@ -269,13 +274,13 @@ def _parse_ready(r: Reader | None) -> Readiness:
         return Readiness("log", pattern=value, timeout=timeout)
     h = Reader(value, r.file, r.at("http"))
     h.only({"port", "path"})
-    return Readiness("http", _port(h, "port", h.data.get("port")), h.str("path", "/") or "/",
+    return Readiness("http", _port(h, "port", h.data.get("port")), h.string("path", "/") or "/",
                      timeout=timeout)
 
 
 def _parse_sample(r: Reader, folder: Path) -> Sample:
     r.only({"path", "score", "setup"})
-    path = r.str("path", required=True) or ""
+    path = r.string("path", required=True) or ""
     if not (folder / path).is_dir():
         raise r.error("path", f"no folder {path!r} in the lab")
     score = r.number("score")

@@ -11,7 +11,8 @@ from graders.i18n import Text
 
 
 class Reader:
-    """Reads one mapping of a lab.yaml; every error names the file, the field and what is allowed."""
+    """Reads one mapping of a lab.yaml; every error names the file, the field and what is
+    allowed."""
 
     def __init__(self, data: object, file: Path, path: str = "") -> None:
         if not isinstance(data, Mapping):
@@ -38,7 +39,7 @@ class Reader:
         value = self.data.get(key)
         return None if value is None else Reader(value, self.file, self.at(key))
 
-    def str(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
+    def string(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
         value = self.data.get(key, default)
         if value is None:
             if required:
@@ -56,7 +57,7 @@ class Reader:
             raise self.error(key, f"expected a number >= {minimum:g}, got {value!r}")
         return float(value)
 
-    def bool(self, key: str, default: bool) -> bool:
+    def flag(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
             raise self.error(key, f"expected true or false, got {value!r}")
@@ -77,7 +78,7 @@ class Reader:
             raise self.error(key, "expected a mapping of names to strings")
         return {str(k): str(v) for k, v in value.items()}
 
-    def list(self, key: str) -> list[Any]:
+    def sequence(self, key: str) -> list[Any]:
         value = self.data.get(key) or []
         if not isinstance(value, list):
             raise self.error(key, f"expected a list, got {type(value).__name__}")

@@ -71,10 +71,12 @@ class CheckContext(Protocol):
         """The built image's whole inspect document (Size, RootFS, ...)."""
 
     def stat(self, path: str) -> FileStat | None:
-        """Metadata of a path in the container (or the image), read from the host; None if absent."""
+        """Metadata of a path in the container (or the image), read from the host; None if
+        absent."""
 
     def read_file(self, path: str, limit: int = 1 << 20) -> bytes | None:
-        """A file's first `limit` bytes, read from the host through the Docker API; None if absent."""
+        """A file's first `limit` bytes, read from the host through the Docker API; None if
+        absent."""
 
     def list_dir(self, path: str, pattern: str = "*", limit: int = 256) -> list[str] | None:
         """Names in folder `path` matching the glob `pattern`, read from the host (as `stat`);

@@ -17,7 +17,8 @@ def dispatch(args: argparse.Namespace, env: Env) -> ExitStatus:
     if args.command in ("validate", "demo"):
         from graders.cli.validate import demo_command, validate_command
 
-        return validate_command(args, env) if args.command == "validate" else demo_command(args, env)
+        command = validate_command if args.command == "validate" else demo_command
+        return command(args, env)
     if args.command == "clean":
         return clean(args, env)
     if args.command in ("batch", "merge"):

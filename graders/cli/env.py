@@ -27,7 +27,8 @@ class Env:
     @property
     def color(self) -> bool:
         """Colour only on a terminal, and never when NO_COLOR is set."""
-        return bool(getattr(self.stdout, "isatty", lambda: False)()) and "NO_COLOR" not in self.environ
+        tty = bool(getattr(self.stdout, "isatty", lambda: False)())
+        return tty and "NO_COLOR" not in self.environ
 
     def out(self, text: str = "") -> None:
         print(text, file=self.stdout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
@@ -19,7 +20,8 @@ FORMAT_FLAGS = ("json", "junit", "markdown", "classroom", "gradescope", "prairie
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="labgrade", description="Grade Docker labs on a real engine.")
-    p.add_argument("--labs", metavar="DIR", help="folder of labs (default: ./labs or $LABGRADE_LABS)")
+    p.add_argument("--labs", metavar="DIR",
+                   help="folder of labs (default: ./labs or $LABGRADE_LABS)")
     p.add_argument("--backend", default="sdk", help="Docker backend (default: sdk)")
     p.add_argument("-v", "--verbose", action="store_true", help="show debug logs and tracebacks")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -89,10 +91,8 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> ExitStatu
         return ExitStatus.SUCCESS if e.code == 0 else ExitStatus.USAGE_OR_SPEC_ERROR
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=env.stderr)
-    try:
+    with contextlib.suppress(ValueError):  # not the main thread (tests)
         signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread (tests)
-        pass
     try:
         from graders.cli import commands
 

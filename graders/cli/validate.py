@@ -99,6 +99,7 @@ def score_table(runs: list[SampleRun]) -> str:
         rows.append((r.lab.id, r.sample.path, f"{r.result.score:g}/{r.result.possible:g}",
                      f"{r.sample.score:g}", "ok" if r.ok else "MISMATCH"))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -146,7 +146,8 @@ class FakeContext:
 
         self.calls.append(("list_dir", path, pattern))
         folder = path.rstrip("/") or "/"
-        if folder != "/" and (folder not in self.files or self.files[folder][0].kind != "directory"):
+        entry = self.files.get(folder)
+        if folder != "/" and (entry is None or entry[0].kind != "directory"):
             return None
         names = {p[len(folder):].lstrip("/").split("/")[0] for p in self.files
                  if posixpath.dirname(p) == folder}

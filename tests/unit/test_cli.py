@@ -55,7 +55,8 @@ def test_bad_lab_yaml_gives_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "lab.yaml: checks[0].type" in err and "Valid types" in err
 
 
-def test_no_engine_exits_3_with_the_next_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_engine_exits_3_with_the_next_step(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no.sock")
     (tmp_path / "sub").mkdir()
     status, _, err = run(["grade", "day2-apache", str(tmp_path / "sub")])
