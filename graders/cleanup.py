@@ -1,10 +1,12 @@
 """Leaving nothing behind: run-id labels, per-run liveness locks, the reaper and signal help.
 
-Every container, network, volume and image labgrade creates carries `org.labgrade.run=<run id>`
-and `org.labgrade.created=<epoch seconds>` (images built with --keep also carry
-`org.labgrade.keep=1`). A grading run removes what it created in `finally`, and then sweeps
-anything still carrying its own run id (a container created by the daemon just as Ctrl-C
-arrived, say).
+Every container, network, volume and image labgrade creates carries `org.labgrade.run=<run id>`;
+containers also carry `org.labgrade.lab` and `org.labgrade.created=<epoch seconds>`. Images carry
+the run label only: the classic builder turns each build label into one more LABEL step, and it
+applies them in key order, so with several labels the intermediate layers (kept as build cache)
+would carry the others but not the run id, and pile up unreaped. A grading run removes what it
+created in `finally`, and then sweeps anything still carrying its own run id (a container
+created by the daemon just as Ctrl-C arrived, say).
 
 What a crashed run left (a `kill -9`, a power cut) is removed by the reaper, which every
 grading process runs once at its start, and by `labgrade clean`. The reaper must never touch
@@ -17,7 +19,9 @@ the resources of a run that is still going (a concurrent batch, another terminal
 * no lock file (a run on another machine sharing the daemon, or one from before a reboot):
   removed only once older than the grace period (`LABGRADE_REAP_GRACE`, default 3600 s),
   longer than any one submission's grading (build, run and checks each have deadlines).
-* images marked keep are left by the reaper; `labgrade clean` removes them too.
+* images of a run graded with --keep are left by the reaper; `labgrade clean` removes them too.
+  The mark is a `<run id>.keep` file in the runs dir, not a label: a student's image could
+  carry any label it likes.
 
 The runs dir is `$LABGRADE_RUN_DIR`, or `<tmp>/labgrade-runs-<uid>`.
 """
@@ -41,6 +45,7 @@ from graders.backends.base import LABEL_CREATED, LABEL_RUN
 
 LABEL_LAB = "org.labgrade.lab"
 LABEL_KEEP = "org.labgrade.keep"
+"""Never trusted: a student's image may carry any label. Kept runs are marked in the runs dir."""
 GRACE_S = 3600.0
 ORDER = {"container": 0, "network": 1, "volume": 2, "image": 3}
 
@@ -48,13 +53,27 @@ _reaped_in_process = False
 _reap_lock = threading.Lock()
 
 
-def run_labels(run_id: str, lab_id: str, *, keep: bool = False,
-               created: float | None = None) -> dict[str, str]:
-    """The labels every resource of this run carries."""
-    # keep is always set, "0" or "1": our labels come last in the build, so a student's
-    # `LABEL org.labgrade.keep=1` (or a forged run id) is overridden, never inherited.
-    return {LABEL_RUN: run_id, LABEL_LAB: lab_id, LABEL_KEEP: "1" if keep else "0",
+def run_labels(run_id: str, lab_id: str, *, created: float | None = None) -> dict[str, str]:
+    """The labels of this run's containers (networks, volumes); images get `image_labels`."""
+    return {LABEL_RUN: run_id, LABEL_LAB: lab_id,
             LABEL_CREATED: str(int(created if created is not None else time.time()))}
+
+
+def image_labels(run_id: str) -> dict[str, str]:
+    """The one label a built image gets: ours comes last in the build, so a student's own
+    `LABEL org.labgrade.run=...` is overridden, never inherited."""
+    return {LABEL_RUN: run_id}
+
+
+def mark_kept(run_id: str) -> None:
+    """Remember that this run's image is kept on purpose (--keep)."""
+    with contextlib.suppress(OSError):
+        runs_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
+        (runs_dir() / f"{_safe(run_id)}.keep").write_text(f"{time.time():.0f}\n")
+
+
+def is_kept(run_id: str) -> bool:
+    return (runs_dir() / f"{_safe(run_id)}.keep").exists()
 
 
 def runs_dir() -> Path:
@@ -176,14 +195,16 @@ def reap(backend: Any, *, current: str | None = None, grace: float | None = None
             continue
         state = states.setdefault(item.run, run_state(item.run))
         over = state == "dead" or (state == "unknown" and item.created < now - grace)
-        if state == "alive" or not over or (item.keep and not include_kept):
+        kept_image = item.kind == "image" and is_kept(item.run)
+        if state == "alive" or not over or (kept_image and not include_kept):
             kept.append(item)
         elif _remove(backend, item):
             removed.append(item)
     for run, state in states.items():
-        if state == "dead" and not any(k.run == run for k in kept):
-            with contextlib.suppress(OSError):
-                (runs_dir() / f"{_safe(run)}.lock").unlink()
+        if not any(k.run == run for k in kept):
+            for suffix in (".lock", ".keep") if state != "alive" else ():
+                with contextlib.suppress(OSError):
+                    (runs_dir() / f"{_safe(run)}{suffix}").unlink()
     return Reaped(removed, kept)
 
 

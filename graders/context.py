@@ -85,6 +85,9 @@ class EngineContext:
         self._image: dict[str, Any] | None = None
         self._ports: dict[int, int] = {}
         self._host: Any = None
+        self._reads: dict[tuple[str, int], bytes | None] = {}
+        """read_file results while the container is not started (its filesystem is the image's
+        and cannot change): two package checks read /var/lib/dpkg/status once."""
 
     @property
     def submission(self) -> Path:
@@ -139,6 +142,14 @@ class EngineContext:
         return FileStat(path, kind, m.mode & 0o7777, m.uid, m.gid, m.size, m.linkname)
 
     def read_file(self, path: str, limit: int = 1 << 20) -> bytes | None:
+        if self.started:  # a running container may change its files: always read afresh
+            self._reads.clear()
+            return self._read_file(path, limit)
+        if (path, limit) not in self._reads:
+            self._reads[(path, limit)] = self._read_file(path, limit)
+        return self._reads[(path, limit)]
+
+    def _read_file(self, path: str, limit: int) -> bytes | None:
         for _ in range(MAX_LINK_HOPS):  # follow symlinks, resolving them ourselves
             with self._first_member(path, limit) as found:
                 if found is None:

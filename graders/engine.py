@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from graders.backends.base import (
-    LABEL_CREATED,
     BuildOutcome,
     ContainerOptions,
     DockerBackend,
     is_engine_fault,
 )
 from graders.checks.base import Need, Outcome
-from graders.cleanup import RunLock, reap_once, run_labels, sweep_run
+from graders.cleanup import RunLock, image_labels, mark_kept, reap_once, run_labels, sweep_run
 from graders.context import EngineContext
 from graders.dockerfile.model import Dockerfile
 from graders.errors import BackendError, DockerUnavailable, SpecError, UsageError
@@ -111,7 +110,7 @@ class GradingRun:
     def __init__(self, lab: Lab, submission: Path, backend: DockerBackend, opts: GradeOptions,
                  say: Progress) -> None:
         self.lab, self.submission, self.backend, self.opts, self.say = lab, submission, backend, opts, say
-        self.labels = run_labels(opts.run_id, lab.id, keep=opts.keep)
+        self.labels = run_labels(opts.run_id, lab.id)
         self.limits: Limits = resolve_limits()
         self.refusal: Refusal | None = None
         self.not_ready: Text | None = None
@@ -180,7 +179,7 @@ class GradingRun:
             with context_archive(self.submission, spec, self.limits) as archive:
                 outcome = self.backend.build(archive.path, archive.dockerfile, self.tag,
                                              buildargs=spec.args, target=spec.target,
-                                             labels=_image_labels(self.labels),
+                                             labels=image_labels(self.opts.run_id),
                                              timeout=self.opts.build_timeout or spec.timeout,
                                              **limits)
         except Refused as r:  # checked before anything is sent to Docker
@@ -189,6 +188,8 @@ class GradingRun:
         duration = round(time.monotonic() - t0, 3)
         if outcome.ok:
             self.built = True
+            if self.opts.keep:
+                mark_kept(self.opts.run_id)
             self.ctx.image_ref = self.tag
             return BuildInfo(Status.PASSED, duration, tail_lines(outcome.log), outcome.image_id)
         text, line = _explain(outcome, self.dockerfile, self.limits)
@@ -335,12 +336,6 @@ def _no_image(build: BuildInfo, refusal: Refusal | None = None) -> Text:
                     "The image was not built: the submission was refused. ") + refusal.reason
     return Text("A imagem não foi construída: veja o log do build.",
                 "The image did not build: see the build log.")
-
-
-def _image_labels(labels: dict[str, str]) -> dict[str, str]:
-    """The run labels for the image, less the creation stamp: the image has its own, and
-    each label is one more build step for the classic builder."""
-    return {k: v for k, v in labels.items() if k != LABEL_CREATED}
 
 
 def _refused(refusal: Refusal) -> BuildInfo:

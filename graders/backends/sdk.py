@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import docker
 import docker.errors
+import docker.utils
 import requests.exceptions
 import urllib3.exceptions
 
@@ -46,12 +47,18 @@ class SdkBackend:
         if base_url:
             self._connect["base_url"] = base_url
         try:
+            # Negotiating the API version is one GET /version: it fails when no engine answers.
             self.client = docker.DockerClient(timeout=int(timeout), **self._connect)
-            self._version = str(self.client.version().get("Version", "?"))
         except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
             raise DockerUnavailable(base_url or _host(), _short(e)) from e
+        self._version: str | None = None  # the engine's own version, asked for when needed
 
     def version(self) -> str:
+        if self._version is None:
+            try:
+                self._version = str(self.client.version().get("Version", "?"))
+            except (docker.errors.DockerException, requests.exceptions.RequestException):
+                return "?"
         return self._version
 
     def build(self, context: Path, dockerfile: str, tag: str, *, buildargs: Mapping[str, str],
@@ -173,7 +180,7 @@ class SdkBackend:
             container = self.client.containers.create(
                 options.image, command=options.command, environment=dict(options.env),
                 labels={LABEL_CREATED: str(int(time.time())), **options.labels},
-                ports=ports or None, detach=True, **host_config)
+                ports=cast(Any, ports) or None, detach=True, **host_config)
         except docker.errors.DockerException as e:
             raise BackendError("container create", _short(e)) from e
         return str(container.id)

@@ -26,13 +26,14 @@ from advkit import CANARY_ENV, CANARY_FILE, HERE, LABS
 from graders.spec import Lab, load_lab
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _isolated_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Our own run-lock folder and a secret in the environment, for the whole suite."""
+    """Our own run-lock folder and a secret in the environment, for each module (restored
+    after it, so the rest of a pytest session sees neither)."""
     runs = tmp_path_factory.mktemp("runs")
-    old = {k: os.environ.get(k) for k in ("LABGRADE_RUN_DIR", "LABGRADE_REGISTRY_TOKEN")}
+    old = {k: os.environ.get(k) for k in ("LABGRADE_RUN_DIR", "LABGRADE_TEST_CANARY_TOKEN")}
     os.environ["LABGRADE_RUN_DIR"] = str(runs)
-    os.environ["LABGRADE_REGISTRY_TOKEN"] = CANARY_ENV
+    os.environ["LABGRADE_TEST_CANARY_TOKEN"] = CANARY_ENV
     yield runs
     for key, value in old.items():
         if value is None:

@@ -7,6 +7,7 @@ with a grading process killed by SIGKILL and one stopped by SIGTERM.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -63,8 +64,10 @@ def test_reaper_rules(run_dir: Path) -> None:
         _item("container", "c-current", "current", 99999),
         _item("container", "c-unknown-new", "elsewhere", 60),
         _item("container", "c-unknown-old", "elsewhere-old", 7200),
-        _item("image", "img-kept", "kept-run", 7200, keep=True),
+        _item("image", "img-kept", "kept-run", 7200),
+        _item("image", "img-forged-keep", "forger", 7200, keep=True),  # its own keep label
     ])
+    cleanup.mark_kept("kept-run")  # graded with --keep
     try:
         assert cleanup.run_state("alive") == "alive"
         assert cleanup.run_state("dead") == "dead"
@@ -73,12 +76,13 @@ def test_reaper_rules(run_dir: Path) -> None:
     finally:
         alive.release()
     # dead runs at once (containers before images), unknown ones only past the grace period
-    assert backend.removed == ["c-dead", "c-unknown-old", "img-dead"]
+    assert backend.removed == ["c-dead", "c-unknown-old", "img-dead", "img-forged-keep"]
     assert {k.id for k in out.kept} == {"c-alive", "c-unknown-new", "img-kept"}
     assert not run_dir.joinpath("dead.lock").exists()  # its leftovers gone, so is its lock file
     assert cleanup.run_state("alive") == "unknown"  # a finished run leaves no lock file
     cleanup.reap(backend, grace=3600, include_kept=True)
     assert "img-kept" in backend.removed
+    assert not cleanup.is_kept("kept-run")  # the mark goes with the image
 
 
 def test_a_lock_dies_with_its_process(run_dir: Path) -> None:
@@ -98,10 +102,12 @@ def test_a_lock_dies_with_its_process(run_dir: Path) -> None:
             child.kill()
 
 
-def test_run_labels_override_forged_ones() -> None:
-    labels = cleanup.run_labels("r1", "lab", keep=False, created=10)
-    assert labels == {LABEL_RUN: "r1", cleanup.LABEL_LAB: "lab", cleanup.LABEL_KEEP: "0",
-                      "org.labgrade.created": "10"}
+def test_labels() -> None:
+    """Containers carry run, lab and creation time; images the run id alone (one LABEL step:
+    no intermediate layer without the run id is left in the build cache)."""
+    assert cleanup.run_labels("r1", "lab", created=10) == {
+        LABEL_RUN: "r1", cleanup.LABEL_LAB: "lab", "org.labgrade.created": "10"}
+    assert cleanup.image_labels("r1") == {LABEL_RUN: "r1"}
 
 
 def test_sigterm_becomes_keyboard_interrupt() -> None:
@@ -250,10 +256,8 @@ def test_unknown_runs_wait_for_the_grace_period(docker_client: Any) -> None:
         assert cleanup.reap(get_backend("sdk"), grace=0, label=scope).removed
         assert not any(labelled(run_id).values())
     finally:
-        try:
+        with contextlib.suppress(Exception):
             c.remove(force=True)
-        except Exception:
-            pass
 
 
 @pytest.mark.docker

@@ -140,6 +140,35 @@ def test_p4_canned_server_fails_the_nonce(adv_lab, tmp_path: Path) -> None:
     assert g.check("serves-fresh-file").status.value == "failed"
 
 
+NONCE_CHECK = """
+  - id: serves-fresh-file
+    type: http_nonce
+    points: 5
+    visibility: hidden
+    title: {pt: "Serve os arquivos de /var/www/html", en: "Serves the files of /var/www/html"}
+    port: 80
+    directory: /var/www/html
+"""
+
+
+def test_p4_apache_serves_a_fresh_nonce_file(tmp_path: Path) -> None:
+    """The Apache lab with the nonce check proposed for labs/day2-apache/lab.yaml (hidden,
+    5 points taken from serves-http): the reference solution really serves /var/www/html."""
+    from graders.spec import load_lab
+
+    lab_dir = tmp_path / "labs" / "day2-apache"
+    shutil.copytree(LABS.parent.parent.parent / "labs" / "day2-apache", lab_dir)
+    spec = (lab_dir / "lab.yaml").read_text()
+    spec = spec.replace("    points: 15\n", "    points: 10\n", 1)
+    spec = spec.replace("\nsamples:", NONCE_CHECK + "\nsamples:", 1)
+    (lab_dir / "lab.yaml").write_text(spec)
+    lab = load_lab("day2-apache", tmp_path / "labs")
+    assert lab.points == 100
+    g = run_grade(lab, lab.root / "solution")
+    assert_case(g, within=40, score=100)
+    assert g.check("serves-fresh-file").status.value == "passed"
+
+
 # --- P7: hostile bytes in the build log and the container output --------------------------------
 def _clean_json(g) -> None:
     for key, text in g.reports.items():
@@ -176,8 +205,8 @@ def test_p7_hostile_container_output(adv_lab, tmp_path: Path) -> None:
 def test_g6_grader_secrets_stay_out(adv_lab, tmp_path: Path) -> None:
     sub = write_submission(tmp_path / "s", {
         "index.html": INDEX,
-        "Dockerfile": GOOD.replace("EXPOSE", "ARG LABGRADE_REGISTRY_TOKEN\n"
-                                             "RUN echo \"token=[$LABGRADE_REGISTRY_TOKEN]\" "
+        "Dockerfile": GOOD.replace("EXPOSE", "ARG LABGRADE_TEST_CANARY_TOKEN\n"
+                                             "RUN echo \"token=[$LABGRADE_TEST_CANARY_TOKEN]\" "
                                              f"{secrets.token_hex(4)}\n"
                                              "EXPOSE")})
     run_id = "advsecret" + secrets.token_hex(4)
