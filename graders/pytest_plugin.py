@@ -61,6 +61,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("lab", LAB_HELP)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
+    """Refuse to start inside the submission, before pytest loads its conftest.py: a
+    student's conftest.py or pytest.ini must never run in the grader's own process."""
+    submission = early_config.known_args_namespace.submission
+    if not submission:
+        return
+    inside = Path(submission).resolve()
+    for start in (early_config.rootpath, Path.cwd(), early_config.inipath):
+        if start is not None and (start.resolve() == inside or inside in start.resolve().parents):
+            raise pytest.UsageError(
+                f"pytest started inside the submission ({start}): its conftest.py and pytest.ini "
+                "would run in the grader. Run pytest from another folder, for example "
+                f"`cd /tmp && pytest --lab LAB --submission {inside}`.")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): points this test is worth in the lab's score")
     name = config.getoption("lab") or config.getini("lab")

@@ -246,6 +246,12 @@ def _parse_run(r: Reader | None) -> RunSpec | None:
     limits = r.data.get("limits") or {}
     if not isinstance(limits, dict):
         raise r.error("limits", "expected a mapping")
+    from graders.sandbox import resolve_limits
+
+    try:
+        resolve_limits(limits)  # a widened sandbox or an unknown limit stops the lab loading
+    except SpecError as e:
+        raise SpecError(e.reason, file=r.file, field=e.field) from None
     return RunSpec(ports, r.str_map("env"), command, _parse_ready(r.child("ready")),
                    r.number("timeout", 120) or 120.0, dict(limits))
 

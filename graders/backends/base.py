@@ -56,7 +56,11 @@ class DockerBackend(Protocol):
     def version(self) -> str: ...
 
     def build(self, context: Path, dockerfile: str, tag: str, *, buildargs: Mapping[str, str],
-              target: str | None, labels: Mapping[str, str], timeout: float) -> BuildOutcome: ...
+              target: str | None, labels: Mapping[str, str], timeout: float,
+              container_limits: Mapping[str, int] | None = None, network_mode: str | None = None,
+              cpus: float | None = None) -> BuildOutcome:
+        """Build `context` (a folder, or a tar archive of one) within the wall-clock `timeout`;
+        the limits apply to every RUN step's container."""
 
     def inspect_image(self, ref: str) -> dict[str, Any]: ...
 
@@ -77,6 +81,12 @@ class DockerBackend(Protocol):
 
     def top(self, container_id: str) -> list[dict[str, str]]: ...
 
+    def put_archive(self, container_id: str, path: str, data: bytes) -> None:
+        """Extract the tar `data` into folder `path` of the container (docker cp, inward)."""
+
+    def stats(self, container_id: str) -> dict[str, Any]:
+        """One sample of the container's resource use (pids, memory)."""
+
     def run_once(self, image: str, command: list[str] | None, *, labels: Mapping[str, str],
                  timeout: float, limit: int, host_config: Mapping[str, Any]) -> ExecResult:
         """Run `image` once in a new container without network (`command` replaces CMD) and
@@ -87,3 +97,9 @@ class DockerBackend(Protocol):
 
     def remove_labelled(self, label: str, older_than: float | None = None) -> list[str]:
         """Remove containers, volumes, networks and images carrying `label`; return what went."""
+
+    def list_labelled(self, label: str) -> list[dict[str, Any]]:
+        """What carries `label` (key or key=value): kind, id, run, created (epoch s), keep."""
+
+    def remove_leftover(self, kind: str, ident: str) -> None:
+        """Remove one container, network, volume or image; no error if already gone."""

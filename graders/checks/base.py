@@ -85,6 +85,10 @@ class CheckContext(Protocol):
     def exec(self, argv: list[str], timeout: float = 10.0) -> ExecResult:
         """Run a command inside the running container (facts only a live process can show)."""
 
+    def put_file(self, directory: str, name: str, data: bytes, mode: int = 0o644) -> None:
+        """Write a file into the running container from the host (docker cp): for probes that
+        need a fresh, per-run answer, such as a nonce the server must then serve."""
+
     def http_get(self, port: int, path: str = "/", timeout: float = 5.0) -> HttpResponse:
         """GET from the host through the host port published for container `port` on 127.0.0.1."""
 

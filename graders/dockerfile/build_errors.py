@@ -261,7 +261,7 @@ def _run_failed(f: _Failure) -> tuple[Text, int | None] | None:
             "\napt-get cannot find package {p}: check its name, and run apt-get update in the "
             "same RUN, before apt-get install.",
         ).format(p=package.group(1))
-    elif missing := re.search(r"([\w.+-]+): (?:command )?not found", output):
+    elif missing := re.search(r"(?<![\w.+-])([\w.+-]{1,200}): (?:command )?not found", output):
         text += Text(
             "\nO comando {c} não existe na imagem: instale-o antes ou use outra imagem base.",
             "\nCommand {c} does not exist in the image: install it first or use another base "

@@ -153,6 +153,10 @@ class FakeContext:
                  if posixpath.dirname(p) == folder}
         return sorted(n for n in names if n and fnmatch.fnmatch(n, pattern))[:limit]
 
+    def put_file(self, directory: str, name: str, data: bytes, mode: int = 0o644) -> None:
+        self.calls.append(("put_file", directory, name))
+        self.files[f"{directory.rstrip('/')}/{name}"] = text_file(data, mode=mode)
+
     def run_once(self, argv: list[str] | None = None, timeout: float = 10.0) -> ExecResult:
         self.calls.append(("run_once", tuple(argv) if argv is not None else None))
         return self.runs.get(tuple(argv) if argv is not None else None, NOT_FOUND)

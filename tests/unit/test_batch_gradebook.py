@@ -78,7 +78,7 @@ def test_gradebook_columns_points_and_order() -> None:
     assert [r[0] for r in rows[1:]] == ["ana", "bob, jr", "zé"]
     ze = dict(zip(rows[0], rows[3], strict=True))
     assert (ze["score"], ze["max"], ze["exposes-80"], ze["serves-http"], ze["status"]) == \
-        ("75", "100", "0", "0", "failed")
+        ("80", "100", "0", "0", "failed")
     assert dict(zip(rows[0], rows[2], strict=True))["status"] == "error"
     assert gradebook_csv(list(reversed(records))) == gradebook_csv(records)  # deterministic
 
