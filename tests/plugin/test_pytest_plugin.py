@@ -21,6 +21,14 @@ def test_without_lab_the_plugin_stays_out_of_the_way(pytester: pytest.Pytester) 
     assert "labgrade score" not in result.stdout.str()
 
 
+def test_refuses_to_start_inside_the_submission(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("import pathlib; pathlib.Path('ran').write_text('x')")
+    result = pytester.runpytest("--lab", "day2-apache", "--submission", ".")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "inside the submission" in result.stderr.str()
+    assert not (pytester.path / "ran").exists()  # the student's conftest.py never ran
+
+
 def test_lab_without_submission_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--lab", "day2-apache")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -28,7 +36,8 @@ def test_lab_without_submission_is_a_usage_error(pytester: pytest.Pytester) -> N
 
 
 def test_unknown_lab_is_a_usage_error(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("--lab", "no-such-lab", "--submission", ".")
+    sub = pytester.mkdir("submission")
+    result = pytester.runpytest("--lab", "no-such-lab", "--submission", str(sub))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "labgrade list" in result.stderr.str()
 
