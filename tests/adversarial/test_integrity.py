@@ -140,29 +140,14 @@ def test_p4_canned_server_fails_the_nonce(adv_lab, tmp_path: Path) -> None:
     assert g.check("serves-fresh-file").status.value == "failed"
 
 
-NONCE_CHECK = """
-  - id: serves-fresh-file
-    type: http_nonce
-    points: 5
-    visibility: hidden
-    title: {pt: "Serve os arquivos de /var/www/html", en: "Serves the files of /var/www/html"}
-    port: 80
-    directory: /var/www/html
-"""
 
 
-def test_p4_apache_serves_a_fresh_nonce_file(tmp_path: Path) -> None:
-    """The Apache lab with the nonce check proposed for labs/day2-apache/lab.yaml (hidden,
-    5 points taken from serves-http): the reference solution really serves /var/www/html."""
+def test_p4_apache_serves_a_fresh_nonce_file() -> None:
+    """The Apache lab's hidden nonce check: the reference solution really serves
+    /var/www/html, so a token written there for this run comes back over HTTP."""
     from graders.spec import load_lab
 
-    lab_dir = tmp_path / "labs" / "day2-apache"
-    shutil.copytree(LABS.parent.parent.parent / "labs" / "day2-apache", lab_dir)
-    spec = (lab_dir / "lab.yaml").read_text()
-    spec = spec.replace("    points: 15\n", "    points: 10\n", 1)
-    spec = spec.replace("\nsamples:", NONCE_CHECK + "\nsamples:", 1)
-    (lab_dir / "lab.yaml").write_text(spec)
-    lab = load_lab("day2-apache", tmp_path / "labs")
+    lab = load_lab("day2-apache", LABS.parent.parent.parent / "labs")
     assert lab.points == 100
     g = run_grade(lab, lab.root / "solution")
     assert_case(g, within=40, score=100)

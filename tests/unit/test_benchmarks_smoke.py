@@ -82,6 +82,23 @@ def test_cst_subset_labs_load(tmp_path: Path) -> None:
         assert {c.id for c in loaded.checks} == set(run.CST_SUBSET[lab])
 
 
+def test_nowait_labs_load_and_wait_zero(tmp_path: Path) -> None:
+    from graders.spec import load_lab
+
+    run.write_nowait_labs(LABS, tmp_path)
+    for lab in LABS:
+        loaded = load_lab(lab, tmp_path / "nowait-labs")
+        waits = [c.check for c in loaded.checks if c.type == "container_running"]
+        assert all(w.after == 0 for w in waits)  # type: ignore[attr-defined]
+        assert run.waits(lab) == bool(waits)
+
+
+def test_nowait_jobs_tell_every_tool(tmp_path: Path) -> None:
+    for tool in run.NOWAIT_TOOLS:
+        job = run.tool_job(tool, "day2-apache", tmp_path, tmp_path, nowait=True)
+        assert job.env.get("BENCH_AFTER") == "0" or "nowait-labs" in " ".join(job.argv)
+
+
 @pytest.mark.parametrize("script", [*sorted((BENCH / "shell").glob("*.sh")),
                                     BENCH / "cst" / "run.sh"], ids=lambda p: p.name)
 def test_shell_scripts_parse(script: Path) -> None:
