@@ -230,12 +230,15 @@ class EngineContext:
         network, the sandbox's limits and this run's label; never an exec into the graded one."""
         if self.image_ref is None:
             raise StageUnavailable("no image was built")
+        return self._run_once(self.image_ref, argv, timeout)
+
+    def _run_once(self, image: str, argv: list[str] | None, timeout: float) -> ExecResult:
         from graders.backends.base import LABEL_CREATED, LABEL_RUN
         from graders.sandbox import host_config
 
         labels = {LABEL_RUN: getattr(self.options, "run_id", None) or "unknown",
                   LABEL_CREATED: str(int(time.time()))}
-        return self.backend.run_once(self.image_ref, argv, labels=labels, timeout=timeout,
+        return self.backend.run_once(image, argv, labels=labels, timeout=timeout,
                                      limit=MAX_EXEC_OUTPUT,
                                      host_config=host_config(getattr(self, "limits", None)))
 
@@ -287,19 +290,18 @@ class EngineContext:
 
     def run_image(self, image: str | None = None, timeout: float = 30.0,
                   pull: bool = False) -> ExecResult:
-        """Run `image` (None: the built one) once in a fresh sandboxed container, no network."""
-        from graders.backends.base import LABEL_CREATED, LABEL_RUN
-        from graders.registry.pull import run_once
-        from graders.sandbox import host_config
-
+        """Run `image` (None: the built one) once, as `run_once`; `pull` a pushed
+        `name@digest` first with the registry target's credentials (removed afterwards)."""
         ref = image or self.image_ref
         if ref is None:
             raise StageUnavailable("no image was built")
-        run_id = getattr(self.options, "run_id", None) or "unknown"
-        labels = {LABEL_RUN: run_id, LABEL_CREATED: str(int(time.time()))}
-        auth = self.registry_target().docker_auth() if pull else None
-        return run_once(getattr(self.backend, "client", None), ref, labels=labels,
-                        timeout=timeout, host_config=host_config(), pull_auth=auth, pull=pull)
+        if not pull:
+            return self._run_once(ref, None, timeout)
+        from graders.registry.pull import pulled
+
+        auth = self.registry_target().docker_auth()
+        with pulled(getattr(self.backend, "client", None), ref, auth):
+            return self._run_once(ref, None, timeout)
 
     def live(self) -> Any:
         """The student's own engine, read-only (`graders.live.LiveEngine`), made on first use."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 from graders.checks.base import CheckContext, Outcome
@@ -66,11 +67,22 @@ def declared_problem(target: RegistryTarget) -> Outcome | None:
     return None
 
 
-def lookup_problem(target: RegistryTarget) -> tuple[Outcome | None, ImageReference | None]:
-    """(FAILED outcome, None) when the reference cannot be looked up; else (None, reference)."""
+@dataclass(frozen=True)
+class Lookup:
+    """What a registry check looks up: where, which image, and which tag."""
+
+    target: RegistryTarget
+    ref: ImageReference
+    tag: str
+
+
+def lookup(ctx: CheckContext, tag: str) -> Lookup | Outcome:
+    """The registry, reference and tag to look up (`tag`, else the reference's, else latest);
+    a FAILED outcome when the submission declares no usable image reference."""
+    target = target_of(ctx)
     problem = declared_problem(target)
     if problem is not None:
-        return problem, None
+        return problem
     ref = target.reference
     assert ref is not None
     if not ref.valid or not ref.repository:
@@ -78,8 +90,8 @@ def lookup_problem(target: RegistryTarget) -> tuple[Outcome | None, ImageReferen
             f"Não dá para procurar {target.image!r} no registry: a referência é inválida "
             "(veja a verificação do nome da imagem).",
             f"Cannot look {target.image!r} up in the registry: the reference is invalid "
-            "(see the image name check)."), actual=target.image), None
-    return None, ref
+            "(see the image name check)."), actual=target.image)
+    return Lookup(target, ref, tag or ref.tag or "latest")
 
 
 def never_pushed(target: RegistryTarget, tag: str) -> Outcome:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from graders.checks._common import clip, type_problems
-from graders.checks._registry import TAG, lookup_problem, not_pushed, target_of, unavailable
+from graders.checks._registry import TAG, lookup, not_pushed, unavailable
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
 from graders.registry.errors import PlatformNotFound, RegistryError, RegistryNotFound
@@ -90,11 +90,10 @@ class RegistryMatchesCheck(Check):
         return problems
 
     def run(self, ctx: CheckContext) -> Outcome:
-        target = target_of(ctx)
-        problem, ref = lookup_problem(target)
-        if problem is not None or ref is None:
-            return problem or Outcome.fail(Text.same("?"))
-        want = self.tag or ref.tag or "latest"
+        found = lookup(ctx, self.tag)
+        if isinstance(found, Outcome):
+            return found
+        target, ref, want = found.target, found.ref, found.tag
         inspect = ctx.image_inspect()
         platform = "/".join(p for p in (inspect.get("Os") or "linux",
                                         inspect.get("Architecture") or "amd64",

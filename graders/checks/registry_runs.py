@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from graders.checks._common import clip, number_problems, regex_problems, tail, type_problems
-from graders.checks._registry import TAG, lookup_problem, not_pushed, target_of, unavailable
+from graders.checks._registry import TAG, lookup, not_pushed, unavailable
 from graders.checks.base import Check, CheckContext, ExecResult, Need, Outcome
 from graders.i18n import Text
 from graders.registry.errors import RegistryError
@@ -53,11 +53,10 @@ class RegistryRunsCheck(Check):
         return problems + number_problems("timeout", self.timeout, 1, 600)
 
     def run(self, ctx: CheckContext) -> Outcome:
-        target = target_of(ctx)
-        problem, ref = lookup_problem(target)
-        if problem is not None or ref is None:
-            return problem or Outcome.fail(Text.same("?"))
-        want = self.tag or ref.tag or "latest"
+        found = lookup(ctx, self.tag)
+        if isinstance(found, Outcome):
+            return found
+        target, ref, want = found.target, found.ref, found.tag
         try:
             digest = ref.digest or target.client().head_manifest(ref.repository, want)
             if digest is None:

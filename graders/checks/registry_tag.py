@@ -9,9 +9,8 @@ from graders.checks._registry import (
     TAG,
     closest,
     listing,
-    lookup_problem,
+    lookup,
     never_pushed,
-    target_of,
     unavailable,
 )
 from graders.checks.base import Check, CheckContext, Need, Outcome
@@ -57,11 +56,10 @@ class RegistryTagCheck(Check):
         return []
 
     def run(self, ctx: CheckContext) -> Outcome:
-        target = target_of(ctx)
-        problem, ref = lookup_problem(target)
-        if problem is not None or ref is None:
-            return problem or Outcome.fail(Text.same("?"))
-        want = self.tag or ref.tag or "latest"
+        found = lookup(ctx, self.tag)
+        if isinstance(found, Outcome):
+            return found
+        target, ref, want = found.target, found.ref, found.tag
         try:
             tags = sorted(target.client().tags(ref.repository))
         except RegistryNotFound:

@@ -1,22 +1,18 @@
-"""Run an image's default command once: the built image, or a pushed one pulled by digest.
+"""Pull a pushed image by digest for the time it is run.
 
 A pushed image is pulled by digest (`host/name@sha256:...`), so no local tag of the student's
-or ours is moved; the digest reference is removed afterwards unless it was already there. The
-container is sandboxed as the engine's (graders.sandbox.host_config), has no network, carries
-the run's labels (so `labgrade clean` and the run's sweep find it) and is always removed.
+or ours is moved; the digest reference is removed afterwards unless it was already there.
+Running it is the backend's `run_once`, the same sandboxed one-shot run as the built image's.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Iterator
 from typing import Any
 
-from graders.checks.base import ExecResult
 from graders.errors import BackendError
 from graders.registry.errors import RegistryError
-
-OUTPUT_LIMIT = 64 * 1024
 
 
 class PullFailed(RegistryError):
@@ -30,44 +26,19 @@ class PullFailed(RegistryError):
         )
 
 
-def run_once(client: Any, image: str, *, labels: Mapping[str, str], timeout: float = 30.0,
-             host_config: Mapping[str, Any] | None = None, pull_auth: dict[str, Any] | None = None,
-             pull: bool = False) -> ExecResult:
-    """Run `image`'s ENTRYPOINT/CMD once; `pull` it first (a `name@digest` reference)."""
-    import docker.errors
-
+@contextlib.contextmanager
+def pulled(client: Any, reference: str, auth: dict[str, Any] | None) -> Iterator[None]:
+    """`reference` (a `name@digest`) present locally for the block; removed afterwards when
+    this pull brought it in."""
     if client is None:
-        raise BackendError("run", "this backend has no Docker client to run images with")
-    pulled = False
-    if pull:
-        pulled = _pull(client, image, pull_auth)
-    container = None
+        raise BackendError("pull", "this backend has no Docker client to pull images with")
+    brought = _pull(client, reference, auth)
     try:
-        try:
-            container = client.containers.create(
-                image, labels=dict(labels), network_disabled=True, detach=True,
-                **dict(host_config or {}))
-            container.start()
-            try:
-                status = container.wait(timeout=timeout)
-                code: int | None = int(status.get("StatusCode", -1))
-            except Exception:  # requests' ReadTimeout: still running at the deadline
-                container.kill()
-                code = None
-            out = container.logs(stdout=True, stderr=False, tail=2000)[-OUTPUT_LIMIT:]
-            err = container.logs(stdout=False, stderr=True, tail=2000)[-OUTPUT_LIMIT:]
-        except docker.errors.ImageNotFound as e:
-            raise BackendError("run", f"image {image} not found") from e
-        except docker.errors.APIError as e:
-            if container is None:  # refused to create: the image's config is unusable
-                return ExecResult(127, "", str(e.explanation or e)[:500])
-            raise BackendError("run", str(e.explanation or e)[:300]) from e
-        return ExecResult(code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+        yield
     finally:
-        if container is not None:
-            _quietly(lambda: container.remove(force=True, v=True))
-        if pulled:
-            _quietly(lambda: client.api.remove_image(image))
+        if brought:
+            with contextlib.suppress(Exception):
+                client.api.remove_image(reference)
 
 
 def _pull(client: Any, reference: str, auth: dict[str, Any] | None) -> bool:
@@ -89,8 +60,3 @@ def _pull(client: Any, reference: str, auth: dict[str, Any] | None) -> bool:
     except docker.errors.APIError as e:
         raise PullFailed(reference, str(e.explanation or e)) from None
     return True
-
-
-def _quietly(action: Any) -> None:
-    with contextlib.suppress(Exception):
-        action()
