@@ -68,8 +68,16 @@ class RegistryTagCheck(Check):
             unavailable(target, e)
         where = target.repository_name()
         if want in tags:
-            return Outcome.ok(Text(f"A tag {want} está em {where}.", f"Tag {want} is in {where}."),
-                              actual=f"{ref.repository}:{want}")
+            # The digest graded is kept in the report: a tag pushed again later (threat G2)
+            # shows up as a different digest on a regrade.
+            try:
+                digest = target.client().head_manifest(ref.repository, want)
+            except RegistryError as e:
+                unavailable(target, e)
+            pinned = f"{ref.repository}:{want}@{digest}" if digest else f"{ref.repository}:{want}"
+            found_it = Text(f"A tag {want} está em {where}.", f"Tag {want} is in {where}.")
+            return Outcome(True, found_it, actual=pinned,
+                           details=f"graded digest: {digest or 'unknown'}")
         if not tags:
             return never_pushed(target, want)
         return self._missing(target.push_name(want), want, ref.tag, tags, where,

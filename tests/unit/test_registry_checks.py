@@ -186,9 +186,13 @@ def test_target_never_shows_the_password(tmp_path: Path, monkeypatch: Any) -> No
 
 # --- registry_tag -----------------------------------------------------------------------------
 
-def test_tag_present() -> None:
-    ctx = ctx_for("student/app:v1.0", FakeClient({"student/app": ["v1.0", "v0.9"]}))
-    assert RegistryTagCheck(tag="v1.0").run(ctx).passed
+def test_tag_present_keeps_the_graded_digest() -> None:
+    client = FakeClient({"student/app": ["v1.0", "v0.9"]})
+    outcome = RegistryTagCheck(tag="v1.0").run(ctx_for("student/app:v1.0", client))
+    assert outcome.passed
+    digest = client.head_manifest("student/app", "v1.0")
+    assert outcome.actual == f"student/app:v1.0@{digest}"  # a later re-push shows as a change
+    assert digest in outcome.details
 
 
 def test_tag_wrong_says_did_you_mean() -> None:
