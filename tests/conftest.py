@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,6 +50,35 @@ def engine_state(client: Any) -> dict[str, set[str]]:
     }
 
 
+def created_by_labgrade(client: Any, since: float, until: float) -> dict[str, set[str]]:
+    """What labgrade created between `since` and `until`, from Docker's own event log: the
+    containers and networks carrying its run label, and the volumes they mounted (anonymous
+    volumes carry no label, but the mount event names the container). A volume made meanwhile
+    and never mounted (a container created, never started) counts too, unless some other
+    process created containers in the same window, which would make it ambiguous: so other
+    users of the same engine never make this fail, and alone (as in CI) it misses nothing."""
+    mine: dict[str, set[str]] = {"containers": set(), "volumes": set(), "networks": set()}
+    others: set[str] = set()
+    mounted: dict[str, str] = {}
+    for event in client.api.events(since=int(since), until=int(until) + 1, decode=True):
+        kind, action = event.get("Type"), event.get("Action")
+        actor = event.get("Actor") or {}
+        ident, attrs = actor.get("ID", ""), actor.get("Attributes") or {}
+        if kind == "container" and action == "create":
+            (mine["containers"] if "org.labgrade.run" in attrs else others).add(ident)
+        elif kind == "network" and action == "create" and "org.labgrade.run" in attrs:
+            mine["networks"].add(ident)
+        elif kind == "volume" and action == "create":
+            mine["volumes"].add(ident)
+        elif kind == "volume" and action == "mount":
+            mounted[ident] = attrs.get("container", "")
+    created_volumes, mine["volumes"] = mine["volumes"], {
+        v for v, c in mounted.items() if c in mine["containers"]}
+    if not others:
+        mine["volumes"] |= created_volumes - set(mounted)
+    return mine
+
+
 @pytest.fixture
 def docker_client() -> Iterator[Any]:
     require_docker()
@@ -61,12 +91,14 @@ def docker_client() -> Iterator[Any]:
 
 @pytest.fixture
 def no_leftovers(docker_client: Any) -> Iterator[None]:
-    """Fails the test when it leaves a container, volume or network behind."""
-    before = engine_state(docker_client)
+    """Fails the test when a container, volume or network that labgrade created during it is
+    still there afterwards."""
+    since = time.time() - 1
     yield
-    after = engine_state(docker_client)
-    new = {kind: sorted(after[kind] - before[kind]) for kind in after}
-    assert not any(new.values()), f"left behind: {new}"
+    created = created_by_labgrade(docker_client, since, time.time())
+    now = engine_state(docker_client)
+    left = {kind: sorted(created[kind] & now[kind]) for kind in now}
+    assert not any(left.values()), f"left behind: {left}"
 
 
 @pytest.fixture(scope="session")
