@@ -259,7 +259,7 @@ class EngineContext:
             conn.request("GET", path, headers={"User-Agent": "labgrade"})
             resp = conn.getresponse()
             body = resp.read(MAX_HTTP_BODY)
-            return HttpResponse(resp.status, {k: v for k, v in resp.getheaders()}, body)
+            return HttpResponse(resp.status, dict(resp.getheaders()), body)
         finally:
             conn.close()
 

@@ -109,7 +109,8 @@ class GradingRun:
 
     def __init__(self, lab: Lab, submission: Path, backend: DockerBackend, opts: GradeOptions,
                  say: Progress) -> None:
-        self.lab, self.submission, self.backend, self.opts, self.say = lab, submission, backend, opts, say
+        self.lab, self.submission, self.backend = lab, submission, backend
+        self.opts, self.say = opts, say
         self.labels = run_labels(opts.run_id, lab.id)
         self.limits: Limits = resolve_limits()
         self.refusal: Refusal | None = None

@@ -23,8 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The Dockerfile with continuation lines joined.
-df=$(sed -e ':a' -e '/\\$/{N;s/\\\n/ /;ba' -e '}' "$dir/Dockerfile" 2>/dev/null)
+# The Dockerfile with CRLF line ends undone and continuation lines joined.
+df=$(sed -e ':a' -e 's/\r$//' -e '/\\$/{N;s/\\\n/ /;ba' -e '}' "$dir/Dockerfile" 2>/dev/null)
 final_from=$(grep -iE '^\s*FROM\s' <<<"$df" | tail -n 1 | awk '{print $2}')
 check base-image '[[ $final_from =~ ^(docker\.io/)?(library/)?debian:[^:]+$ && $final_from != *:latest ]]' 10
 check apt-cache-cleaned "grep -qiE '^\s*RUN\s.*(apt-get (clean|autoclean)|rm -rf? +/var/lib/apt/lists)' <<<\"\$df\"" 5
@@ -67,7 +67,8 @@ until curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; do
   [ "$(date +%s)" -ge "$deadline" ] && break
   sleep 0.05
 done
-rest=$(awk -v s="$started" -v n="$(date +%s.%N)" 'BEGIN { r = 3 - (n - s); print (r > 0 ? r : 0) }')
+after=${BENCH_AFTER:-3} # the lab's `after: 3`; benchmarks/run.py's nowait mode sets 0
+rest=$(awk -v a="$after" -v s="$started" -v n="$(date +%s.%N)" 'BEGIN { r = a - (n - s); print (r > 0 ? r : 0) }')
 sleep "$rest"
 check keeps-running "[ \"\$(docker inspect -f '{{.State.Running}}' $cid)\" = true ]" 10
 body=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$port/")

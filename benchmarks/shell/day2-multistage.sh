@@ -23,8 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The Dockerfile with continuation lines joined; its FROM lines.
-df=$(sed -e ':a' -e '/\\$/{N;s/\\\n/ /;ba' -e '}' "$dir/Dockerfile" 2>/dev/null)
+# The Dockerfile with CRLF line ends undone and continuation lines joined; its FROM lines.
+df=$(sed -e ':a' -e 's/\r$//' -e '/\\$/{N;s/\\\n/ /;ba' -e '}' "$dir/Dockerfile" 2>/dev/null)
 froms=$(grep -iE '^\s*FROM\s' <<<"$df")
 stages=$(grep -ioE '\sAS\s+[^ ]+' <<<"$froms" | awk '{print tolower($2)}')
 final_image=$(tail -n 1 <<<"$froms" | awk '{ for (i = 2; i <= NF; i++) if ($i !~ /^--/) { print $i; exit } }')

@@ -31,7 +31,7 @@ def test_copy_from_stage(dockerfile: str) -> None:
 
 
 def test_final_base_not_golang(dockerfile: str) -> None:
-    image = [w for w in _froms(dockerfile)[-1].split() if not w.startswith("--")][0]
+    image = next(w for w in _froms(dockerfile)[-1].split() if not w.startswith("--"))
     assert not re.match(r"^(docker\.io/)?(library/)?golang$", re.split(r"[:@]", image)[0])
 
 

@@ -74,10 +74,12 @@ class DockerBackend(Protocol):
 
     def logs(self, container_id: str, limit: int) -> str: ...
 
-    def archive(self, container_id: str, path: str) -> tuple[Iterator[bytes], dict[str, Any]] | None:
+    def archive(self, container_id: str,
+                path: str) -> tuple[Iterator[bytes], dict[str, Any]] | None:
         """A tar stream of `path` in the container and its stat, or None when it is absent."""
 
-    def exec(self, container_id: str, argv: list[str], timeout: float, limit: int) -> ExecResult: ...
+    def exec(self, container_id: str, argv: list[str], timeout: float,
+             limit: int) -> ExecResult: ...
 
     def top(self, container_id: str) -> list[dict[str, str]]: ...
 

@@ -101,6 +101,12 @@ class SdkBackend:
                     log.write(str(chunk["error"]) + "\n")
                     if is_engine_fault(str(chunk["error"])):
                         raise BackendError("build", str(chunk["error"]).strip())
+                    # Read to the end before hanging up: the daemon removes the failed step's
+                    # container afterwards, and closing now cancels that (measured: a failed
+                    # RUN step's container was left behind, Exited (2), on every grading).
+                    for _rest in stream:
+                        if time.monotonic() > deadline:
+                            break
                     return BuildOutcome(False, None, log.text(), str(chunk["error"]).strip())
                 aux = chunk.get("aux")
                 if isinstance(aux, dict) and "ID" in aux:
@@ -151,10 +157,9 @@ class SdkBackend:
         found = RUNNING_IN.findall(log.text())
         if not found:
             return
-        try:
+        # Already gone, or being removed by the daemon itself: either is fine.
+        with contextlib.suppress(docker.errors.DockerException):
             self.client.api.remove_container(found[-1], force=True)
-        except docker.errors.DockerException:
-            pass  # already gone, or being removed by the daemon itself
 
     def inspect_image(self, ref: str) -> dict[str, Any]:
         try:
@@ -240,7 +245,8 @@ class SdkBackend:
 
     def exec(self, container_id: str, argv: list[str], timeout: float, limit: int) -> ExecResult:
         try:
-            exec_id = self.client.api.exec_create(container_id, argv, stdout=True, stderr=True)["Id"]
+            created = self.client.api.exec_create(container_id, argv, stdout=True, stderr=True)
+            exec_id = created["Id"]
         except docker.errors.APIError as e:
             return ExecResult(126, "", _short(e))
         except docker.errors.DockerException as e:
@@ -317,7 +323,7 @@ class SdkBackend:
         except docker.errors.DockerException as e:
             raise BackendError("top", _short(e)) from e
         titles = table.get("Titles") or []
-        return [dict(zip(titles, row)) for row in table.get("Processes") or []]
+        return [dict(zip(titles, row, strict=False)) for row in table.get("Processes") or []]
 
     def remove_container(self, container_id: str) -> None:
         try:
