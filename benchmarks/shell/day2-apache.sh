@@ -9,22 +9,9 @@
 # readiness wait on HTTP (short polls, 30 s deadline), "still running 3 s after it started",
 # HTTP 200 with "apache" in the body; then the container and the image are removed. Prints
 # one line per check and the score; exits 0 at full marks, 1 otherwise.
-set -uo pipefail
-dir=${1:?usage: day2-apache.sh SUBMISSION_DIR}
-tag=bench-shell/day2-apache:$$-$RANDOM
-export DOCKER_BUILDKIT=0 # labgrade builds with the classic builder too (a 20.10 daemon, no buildx)
-score=0 cid=
-ok() { echo "passed $1"; score=$((score + $2)); }
-no() { echo "failed $1"; }
-check() { if eval "$2"; then ok "$1" "$3"; else no "$1"; fi; }
-cleanup() {
-  [ -n "$cid" ] && docker rm -f -v "$cid" >/dev/null 2>&1
-  docker rmi "$tag" >/dev/null 2>&1
-}
-trap cleanup EXIT
-
-# The Dockerfile with CRLF line ends undone and continuation lines joined.
-df=$(sed -e ':a' -e 's/\r$//' -e '/\\$/{N;s/\\\n/ /;ba' -e '}' "$dir/Dockerfile" 2>/dev/null)
+lab=day2-apache
+# shellcheck source=benchmarks/shell/common.sh
+. "$(dirname "$0")/common.sh"
 final_from=$(grep -iE '^\s*FROM\s' <<<"$df" | tail -n 1 | awk '{print $2}')
 check base-image '[[ $final_from =~ ^(docker\.io/)?(library/)?debian:[^:]+$ && $final_from != *:latest ]]' 10
 check apt-cache-cleaned "grep -qiE '^\s*RUN\s.*(apt-get (clean|autoclean)|rm -rf? +/var/lib/apt/lists)' <<<\"\$df\"" 5

@@ -9,22 +9,9 @@
 # toolchain in the final image (one `docker export` listing), size under 20 MB and the command
 # running the binary (one inspect); then the containers and the image are removed. Prints one
 # line per check and the score; exits 0 at full marks, 1 otherwise.
-set -uo pipefail
-dir=${1:?usage: day2-multistage.sh SUBMISSION_DIR}
-tag=bench-shell/day2-multistage:$$-$RANDOM
-export DOCKER_BUILDKIT=0 # labgrade builds with the classic builder too (a 20.10 daemon, no buildx)
-score=0 cid=
-ok() { echo "passed $1"; score=$((score + $2)); }
-no() { echo "failed $1"; }
-check() { if eval "$2"; then ok "$1" "$3"; else no "$1"; fi; }
-cleanup() {
-  [ -n "$cid" ] && docker rm -f -v "$cid" >/dev/null 2>&1
-  docker rmi "$tag" >/dev/null 2>&1
-}
-trap cleanup EXIT
-
-# The Dockerfile with CRLF line ends undone and continuation lines joined; its FROM lines.
-df=$(sed -e ':a' -e 's/\r$//' -e '/\\$/{N;s/\\\n/ /;ba' -e '}' "$dir/Dockerfile" 2>/dev/null)
+lab=day2-multistage
+# shellcheck source=benchmarks/shell/common.sh
+. "$(dirname "$0")/common.sh"
 froms=$(grep -iE '^\s*FROM\s' <<<"$df")
 stages=$(grep -ioE '\sAS\s+[^ ]+' <<<"$froms" | awk '{print tolower($2)}')
 final_image=$(tail -n 1 <<<"$froms" | awk '{ for (i = 2; i <= NF; i++) if ($i !~ /^--/) { print $i; exit } }')
