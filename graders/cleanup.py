@@ -154,11 +154,8 @@ class Leftover:
 
 
 def list_leftovers(backend: Any, label: str = LABEL_RUN) -> list[Leftover]:
-    lister = getattr(backend, "list_labelled", None)
-    if lister is None:
-        return []
     items = [Leftover(x["kind"], x["id"], x["run"], float(x["created"]), bool(x["keep"]))
-             for x in lister(label)]
+             for x in backend.list_labelled(label)]
     return sorted(items, key=lambda x: ORDER.get(x.kind, 9))
 
 

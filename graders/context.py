@@ -209,15 +209,12 @@ class EngineContext:
     def put_file(self, directory: str, name: str, data: bytes, mode: int = 0o644) -> None:
         """Write one file into a folder of the container through the Docker archive API (the
         host's `docker cp`, inward): nothing runs inside the container to do it."""
-        put = getattr(self.backend, "put_archive", None)
-        if put is None:
-            raise StageUnavailable(f"the {self.backend.name} backend cannot copy files in")
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w") as tar:
             info = tarfile.TarInfo(name)
             info.size, info.mode, info.mtime = len(data), mode, int(time.time())
             tar.addfile(info, io.BytesIO(data))
-        put(self._container(), directory, buffer.getvalue())
+        self.backend.put_archive(self._container(), directory, buffer.getvalue())
 
     # --- the running container -------------------------------------------------------------
     def exec(self, argv: list[str], timeout: float = 10.0) -> ExecResult:

@@ -267,11 +267,10 @@ class GradingRun:
         when a runtime check first fails), so that the student reads why."""
         if not hasattr(self, "_pressure_note"):
             self._pressure_note: Text | None = None
-            sample = getattr(self.backend, "stats", None)
             try:
-                if sample is not None and self.ctx.container_state().get("Running"):
-                    self._pressure_note = pressure_note(sample(self.ctx.container_id),
-                                                        self.limits)
+                if self.ctx.container_state().get("Running"):
+                    stats = self.backend.stats(self.ctx.container_id or "")
+                    self._pressure_note = pressure_note(stats, self.limits)
             except Exception:  # a note, never a reason to fail the check differently
                 pass
         return self._pressure_note
@@ -354,8 +353,6 @@ def _explain(outcome: BuildOutcome, dockerfile: Dockerfile | None,
     if killed is not None:
         return killed, None
     log = bounded_lines(outcome.log)  # the student's output: never a huge line to a regex
-    try:
-        from graders.dockerfile.build_errors import explain_build_failure
-    except ImportError:
-        return Text.same(outcome.error), None
+    from graders.dockerfile.build_errors import explain_build_failure
+
     return explain_build_failure(log, dockerfile)

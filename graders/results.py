@@ -87,7 +87,10 @@ class LabResult:
 
     @property
     def errored(self) -> bool:
-        return any(c.status is Status.ERROR for c in self.checks)
+        """Ours or the infrastructure's fault: a check errored, the build broke on our side,
+        or nothing at all was graded."""
+        return (self.build.status is Status.ERROR or not self.checks
+                or any(c.status is Status.ERROR for c in self.checks))
 
     @property
     def passed_all_public(self) -> bool:
@@ -95,7 +98,7 @@ class LabResult:
 
     @property
     def status(self) -> Status:
-        """ERROR if any check errored, PASSED at full score, else FAILED."""
+        """ERROR when `errored`, PASSED at full score, else FAILED."""
         if self.errored:
             return Status.ERROR
         return Status.PASSED if self.score >= self.possible else Status.FAILED

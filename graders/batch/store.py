@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders.batch import serial
-from graders.reporters.base import lab_status
 from graders.results import LabResult, Status
 
 SCHEMA = """
@@ -49,7 +48,7 @@ class Record:
 
     @property
     def status(self) -> Status:
-        return lab_status(self.result)
+        return self.result.status
 
     @property
     def full_marks(self) -> bool:

@@ -19,7 +19,7 @@ from graders.cli.env import Env, ExitStatus
 from graders.cli.main import FORMAT_FLAGS
 from graders.errors import DockerUnavailable, GraderError, UsageError
 from graders.i18n import Lang, Text, default_lang
-from graders.results import LabResult, Status
+from graders.results import LabResult
 from graders.spec import Lab
 
 if TYPE_CHECKING:
@@ -171,6 +171,3 @@ def write_atomic(path: Path, text: str) -> None:
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
-
-def status_of(result: LabResult) -> Status:
-    return result.status

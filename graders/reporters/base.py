@@ -42,13 +42,6 @@ def grader_version() -> str:
     return __version__
 
 
-def lab_status(result: LabResult) -> Status:
-    """The overall verdict: ERROR also when the build broke on our side or nothing was graded."""
-    if result.build.status is Status.ERROR or not result.checks:
-        return Status.ERROR
-    return result.status
-
-
 def fmt_points(value: float) -> str:
     """2.0 -> "2", 0.849 -> "0.85": points as people write them."""
     return format(round(value, 2), "g")

@@ -23,7 +23,6 @@ from graders.reporters._text import clean, fit_json, neutralize_workflow_command
 from graders.reporters.base import (
     fmt_points,
     hidden_summary,
-    lab_status,
     label,
     shown_checks,
 )
@@ -78,7 +77,7 @@ def classroom_dict(
 ) -> dict[str, Any]:
     """The runner result object, before base64. Caps are small: the Actions log is public."""
     log_cap, field_cap = min(log_cap, 4096), min(field_cap, 2048)
-    status = lab_status(result)
+    status = result.status
     tests = [_check_entry(c, lang, field_cap) for c in shown_checks(result, True)]
     hidden = hidden_summary(result)
     if hidden is not None:

@@ -19,7 +19,6 @@ from graders.reporters.base import (
     STATUS_LABEL,
     fmt_points,
     grader_version,
-    lab_status,
     label,
     unique_ids,
 )
@@ -56,7 +55,7 @@ def _test(
 
 
 def _output(result: LabResult, lang: Lang, log_cap: int, field_cap: int) -> str:
-    status = lab_status(result)
+    status = result.status
     score = f"{fmt_points(result.score)}/{fmt_points(result.possible)}"
     lines = [f"{label('score', lang)}: {score} ({STATUS_LABEL[status](lang)})"]
     if status is Status.ERROR:
@@ -97,7 +96,7 @@ def gradescope_dict(
         "extra_data": {
             "lab": sanitize(result.lab),
             "submission": sanitize(result.submission),
-            "status": lab_status(result).value,
+            "status": result.status.value,
             "max_score": result.possible,
             "grader": {"name": GRADER_NAME, "version": grader_version()},
         },

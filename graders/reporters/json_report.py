@@ -17,7 +17,6 @@ from graders.reporters.base import (
     GRADER_NAME,
     grader_version,
     hidden_summary,
-    lab_status,
     shown_checks,
 )
 from graders.results import BuildInfo, CheckResult, LabResult
@@ -66,7 +65,7 @@ def result_dict(result: LabResult, lang: Lang, student_view: bool = False) -> di
         "submission": sanitize(result.submission),
         "score": result.score,
         "max_score": result.possible,
-        "status": lab_status(result).value,
+        "status": result.status.value,
         "checks": [_check(c, lang, student_view) for c in shown_checks(result, student_view)],
         "build": _build(result.build, lang),
         "duration_s": round(result.duration_s, 3),

@@ -23,7 +23,6 @@ from graders.reporters.base import (
     fmt_points,
     grader_version,
     hidden_summary,
-    lab_status,
     shown_checks,
     unique_ids,
 )
@@ -79,7 +78,7 @@ def _suite(
         "submission": sanitize(result.submission),
         "score": fmt_points(result.score),
         "max_score": fmt_points(result.possible),
-        "status": lab_status(result).value,
+        "status": result.status.value,
         "build.status": result.build.status.value,
         "run_id": sanitize(result.run_id),
         "lang": lang,

@@ -17,7 +17,6 @@ from graders.reporters.base import (
     STATUS_LABEL,
     fmt_points,
     hidden_summary,
-    lab_status,
     label,
     shown_checks,
 )
@@ -55,7 +54,7 @@ def _failed(check: CheckResult, lang: Lang, field_cap: int) -> list[str]:
 
 def _render(result: LabResult, lang: Lang, student_view: bool, caps: tuple[int, int]) -> str:
     log_cap, field_cap = caps
-    status = lab_status(result)
+    status = result.status
     title = _cell(clean(result.title(lang), 300, lang)) or md_escape(sanitize(result.lab))
     lines = [f"## {STATUS_EMOJI[status]} {title}", ""]
     if result.submission:

@@ -17,7 +17,6 @@ from graders.reporters.base import (
     STATUS_LABEL,
     fmt_points,
     hidden_summary,
-    lab_status,
     label,
     shown_checks,
     unique_ids,
@@ -78,7 +77,7 @@ def prairielearn_dict(
                 "output": "",
             }
         )
-    status = lab_status(result)
+    status = result.status
     points = f"{fmt_points(result.score)}/{fmt_points(result.possible)}"
     out: dict[str, Any] = {
         "gradable": status is not Status.ERROR,

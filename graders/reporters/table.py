@@ -18,7 +18,6 @@ from graders.reporters.base import (
     STATUS_LABEL,
     fmt_points,
     hidden_summary,
-    lab_status,
     label,
     shown_checks,
 )
@@ -96,7 +95,7 @@ class TableReporter:
         return out
 
     def render(self, result: LabResult, lang: Lang) -> str:
-        status = lab_status(result)
+        status = result.status
         title = one_line(clean(result.title(lang), 300, lang)) or sanitize(result.lab)
         head = f"{title} [{sanitize(result.lab)}]"
         if result.submission:
