@@ -224,13 +224,39 @@ def sweep_run(backend: Any, run_id: str, *, keep_images: bool = False) -> list[L
         if not keep_images:
             backend.remove_labelled(f"{LABEL_RUN}={run_id}")
         return []
-    left = []
-    for item in list_leftovers(backend, f"{LABEL_RUN}={run_id}"):
-        if item.kind == "image" and keep_images:
-            continue
-        if not _remove(backend, item):
-            left.append(item)
-    return left
+    return [item for item in _of_run(backend, run_id, keep_images) if not _remove(backend, item)]
+
+
+def settle_run(backend: Any, run_id: str, *, keep_images: bool = False, quiet: float = 1.0,
+               limit: float = 20.0, poll: float = 0.2) -> list[Leftover]:
+    """Sweep an interrupted run until nothing of it has shown up for `quiet` seconds.
+
+    When we hang up mid-build, Docker finishes the step it was on: under load the last
+    step's image (the one carrying the run label) was committed after the first sweep and
+    outlived the run (seen in CI, a batch killed half way). A removal still in progress can
+    also keep an image in use for a moment. Returns what is still there after `limit` s."""
+    if not hasattr(backend, "list_labelled"):
+        return sweep_run(backend, run_id, keep_images=keep_images)
+    start = last_seen = time.monotonic()
+    while True:
+        found = _of_run(backend, run_id, keep_images)
+        left = [item for item in found if not _remove(backend, item)]
+        now = time.monotonic()
+        if found:
+            last_seen = now
+        elif now - last_seen >= quiet:
+            return []
+        if now - start >= limit:
+            return left
+        time.sleep(poll)
+
+
+def _of_run(backend: Any, run_id: str, keep_images: bool) -> list[Leftover]:
+    try:
+        items = list_leftovers(backend, f"{LABEL_RUN}={run_id}")
+    except Exception:  # the engine went away: nothing more we can do from here
+        return []
+    return [item for item in items if not (keep_images and item.kind == "image")]
 
 
 @contextlib.contextmanager

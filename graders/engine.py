@@ -23,7 +23,15 @@ from graders.backends.base import (
     is_engine_fault,
 )
 from graders.checks.base import Need, Outcome
-from graders.cleanup import RunLock, image_labels, mark_kept, reap_once, run_labels, sweep_run
+from graders.cleanup import (
+    RunLock,
+    image_labels,
+    mark_kept,
+    reap_once,
+    run_labels,
+    settle_run,
+    sweep_run,
+)
 from graders.context import EngineContext
 from graders.dockerfile.model import Dockerfile
 from graders.errors import BackendError, DockerUnavailable, SpecError, UsageError
@@ -99,6 +107,9 @@ def grading_session(lab: Lab, submission: Path, backend: DockerBackend,
             if run.build.status is Status.SKIPPED:
                 run.build = BuildInfo(Status.ERROR)
         yield run
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM: Docker may still finish what we hung up on
+        run.interrupted = True
+        raise
     finally:
         run.cleanup()
         lock.release()
@@ -119,6 +130,7 @@ class GradingRun:
         self.dockerfile: Dockerfile | None = None
         self.ctx = EngineContext(backend, submission, None, opts)
         self.built = False
+        self.interrupted = False
         self.results: list[CheckResult] = []
         self.specs: list[CheckSpec] = []
         self.started_at = time.monotonic()
@@ -291,7 +303,10 @@ class GradingRun:
             raise interrupted
 
     def _sweep(self) -> None:
-        sweep_run(self.backend, self.opts.run_id, keep_images=self.opts.keep)
+        if self.interrupted:
+            settle_run(self.backend, self.opts.run_id, keep_images=self.opts.keep)
+        else:
+            sweep_run(self.backend, self.opts.run_id, keep_images=self.opts.keep)
 
     def _remove_container(self) -> None:
         if self.ctx.container_id:

@@ -23,8 +23,9 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from graders.backends.base import LABEL_RUN, DockerBackend
+from graders.backends.base import DockerBackend
 from graders.batch import serial
+from graders.cleanup import settle_run
 from graders.engine import GradeOptions
 from graders.results import LabResult
 from graders.spec import Lab
@@ -87,10 +88,11 @@ def _worker(conn: Connection, parent: int, lab: Lab, host: str | None, connect: 
 
 
 def sweep(backend: DockerBackend | None, run_id: str) -> None:
-    """Remove whatever carries this grading's run id. Never raises."""
+    """Remove whatever carries this stopped grading's run id, including what Docker finishes
+    creating after we hung up (graders.cleanup.settle_run). Never raises."""
     with contextlib.suppress(Exception):
         if backend is not None:
-            backend.remove_labelled(f"{LABEL_RUN}={run_id}")
+            settle_run(backend, run_id)
 
 
 def _interrupt(_signum: int, _frame: object) -> None:

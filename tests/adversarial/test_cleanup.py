@@ -147,6 +147,43 @@ def test_cleanup_finishes_despite_a_second_interrupt() -> None:
     assert calls == ["container", "image", "sweep"]
 
 
+class LateCommitBackend(FakeBackend):
+    """Docker committing the last build step after we hung up: the run's image shows up
+    only on the second listing, after a first sweep found nothing."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+        self.listings = 0
+
+    def list_labelled(self, label: str) -> list[dict[str, Any]]:
+        self.listings += 1
+        if self.listings == 2:
+            self.items.append(_item("image", "sha256:late", "r1", 0))
+        return super().list_labelled(label)
+
+
+def test_an_interrupted_run_waits_for_what_docker_finishes_late() -> None:
+    once = LateCommitBackend()
+    cleanup.sweep_run(once, "r1")
+    once.list_labelled(f"{LABEL_RUN}=r1")  # the late commit lands after the only sweep
+    assert once.items and once.removed == []
+
+    settled = LateCommitBackend()
+    assert cleanup.settle_run(settled, "r1", quiet=0.3, poll=0.05) == []
+    assert settled.removed == ["sha256:late"] and settled.items == []
+
+
+def test_settling_gives_up_after_its_limit() -> None:
+    class Stuck(FakeBackend):
+        def remove_leftover(self, kind: str, ident: str) -> None:
+            raise RuntimeError("image is in use")
+
+    stuck = Stuck([_item("image", "sha256:busy", "r1", 0)])
+    t0 = time.monotonic()
+    left = cleanup.settle_run(stuck, "r1", quiet=0.2, limit=0.5, poll=0.05)
+    assert [x.id for x in left] == ["sha256:busy"] and time.monotonic() - t0 < 2
+
+
 # --- on the real engine --------------------------------------------------------------------------
 def _slow_submission(folder: Path) -> Path:
     """Never ready: grading waits for the readiness deadline, time enough to kill it."""
