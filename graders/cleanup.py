@@ -19,6 +19,10 @@ the resources of a run that is still going (a concurrent batch, another terminal
 * no lock file (a run on another machine sharing the daemon, or one from before a reboot):
   removed only once older than the grace period (`LABGRADE_REAP_GRACE`, default 3600 s),
   longer than any one submission's grading (build, run and checks each have deadlines).
+* a build's step containers get no label from Docker, so a run writes each one's id into its
+  lock file as the build log names it ("---> Running in <id>"). Docker removes them itself when
+  a build ends or its client hangs up, but not always (a RUN step full of processes outlived a
+  killed build); the reaper removes the ones a dead run wrote down.
 * images of a run graded with --keep are left by the reaper; `labgrade clean` removes them too.
   The mark is a `<run id>.keep` file in the runs dir, not a label: a student's image could
   carry any label it likes.
@@ -109,6 +113,12 @@ class RunLock:
             self.fd = None
         return self
 
+    def note_step(self, container_id: str) -> None:
+        """Write down a build step's container, for the reaper should this process die."""
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.write(self.fd, f"step {container_id}\n".encode())
+
     def release(self) -> None:
         if self.fd is None:
             return
@@ -187,6 +197,15 @@ def reap(backend: Any, *, current: str | None = None, grace: float | None = None
         return Reaped([], [])
     states: dict[str, str] = {}
     removed, kept = [], []
+    if label.partition("=")[0] == LABEL_RUN:  # not for one lab: step containers have no lab
+        for run, steps in _dead_runs_steps(label.partition("=")[2] or None):
+            states[run] = "dead"
+            for step in steps:
+                try:  # most are gone already: Docker removes a build's step containers itself
+                    if backend.remove_leftover(step.kind, step.id) is not False:
+                        removed.append(step)
+                except Exception:  # kept, and so is the lock file: the next reaper retries
+                    kept.append(step)
     for item in list_leftovers(backend, label):
         if not item.run or item.run == current:
             continue
@@ -203,6 +222,22 @@ def reap(backend: Any, *, current: str | None = None, grace: float | None = None
                 with contextlib.suppress(OSError):
                     (runs_dir() / f"{_safe(run)}{suffix}").unlink()
     return Reaped(removed, kept)
+
+
+def _dead_runs_steps(only: str | None = None) -> list[tuple[str, list[Leftover]]]:
+    """The build-step containers that runs which died wrote into their lock files."""
+    found = []
+    for path in sorted(runs_dir().glob(f"{_safe(only)}.lock" if only else "*.lock")):
+        run = path.name.removesuffix(".lock")
+        if run_state(run) != "dead":
+            continue
+        try:
+            lines = path.read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+        ids = [ln.split()[1] for ln in lines if ln.startswith("step ") and len(ln.split()) == 2]
+        found.append((run, [Leftover("container", i, run, 0.0) for i in ids if i.isalnum()]))
+    return found
 
 
 def reap_once(backend: Any, current: str | None = None) -> Reaped | None:

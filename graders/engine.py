@@ -94,7 +94,7 @@ def grading_session(lab: Lab, submission: Path, backend: DockerBackend,
     specs = [c for c in specs if opts.live or not c.live]
     run = GradingRun(lab, submission.resolve(), backend, opts, progress or (lambda _msg: None))
     run.specs = specs
-    lock = RunLock(opts.run_id).acquire()  # marks this run alive for other runs' reapers
+    lock = run.lock = RunLock(opts.run_id).acquire()  # alive, for other runs' reapers
     try:
         reap_once(backend, opts.run_id)  # leftovers of crashed runs (graders/cleanup.py)
         try:
@@ -131,6 +131,7 @@ class GradingRun:
         self.ctx = EngineContext(backend, submission, None, opts)
         self.built = False
         self.interrupted = False
+        self.lock: RunLock | None = None
         self.results: list[CheckResult] = []
         self.specs: list[CheckSpec] = []
         self.started_at = time.monotonic()
@@ -194,6 +195,7 @@ class GradingRun:
                                              buildargs=spec.args, target=spec.target,
                                              labels=image_labels(self.opts.run_id),
                                              timeout=self.opts.build_timeout or spec.timeout,
+                                             on_step=self.lock.note_step if self.lock else None,
                                              **limits)
         except Refused as r:  # checked before anything is sent to Docker
             self.refusal = r.refusal

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -58,9 +58,11 @@ class DockerBackend(Protocol):
     def build(self, context: Path, dockerfile: str, tag: str, *, buildargs: Mapping[str, str],
               target: str | None, labels: Mapping[str, str], timeout: float,
               container_limits: Mapping[str, int] | None = None, network_mode: str | None = None,
-              cpus: float | None = None) -> BuildOutcome:
+              cpus: float | None = None,
+              on_step: Callable[[str], None] | None = None) -> BuildOutcome:
         """Build `context` (a folder, or a tar archive of one) within the wall-clock `timeout`;
-        the limits apply to every RUN step's container."""
+        the limits apply to every RUN step's container. `on_step` gets the id of each step's
+        container as Docker names it (they carry no label of ours)."""
 
     def inspect_image(self, ref: str) -> dict[str, Any]: ...
 
@@ -103,5 +105,5 @@ class DockerBackend(Protocol):
     def list_labelled(self, label: str) -> list[dict[str, Any]]:
         """What carries `label` (key or key=value): kind, id, run, created (epoch s), keep."""
 
-    def remove_leftover(self, kind: str, ident: str) -> None:
-        """Remove one container, network, volume or image; no error if already gone."""
+    def remove_leftover(self, kind: str, ident: str) -> bool:
+        """Remove one container, network, volume or image; False (no error) if already gone."""

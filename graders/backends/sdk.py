@@ -9,7 +9,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -64,7 +64,8 @@ class SdkBackend:
     def build(self, context: Path, dockerfile: str, tag: str, *, buildargs: Mapping[str, str],
               target: str | None, labels: Mapping[str, str], timeout: float,
               container_limits: Mapping[str, int] | None = None, network_mode: str | None = None,
-              cpus: float | None = None) -> BuildOutcome:
+              cpus: float | None = None,
+              on_step: Callable[[str], None] | None = None) -> BuildOutcome:
         """Build with the wall-clock `timeout`; the build log is kept (capped) as feedback.
 
         `context` is a folder, or a tar archive of one (what graders.intake sends: the checked
@@ -97,6 +98,9 @@ class SdkBackend:
             for chunk in stream:
                 if "stream" in chunk:
                     log.write(str(chunk["stream"]))
+                    if on_step is not None:
+                        for step in RUNNING_IN.findall(str(chunk["stream"])):
+                            on_step(step)
                 if "error" in chunk:
                     log.write(str(chunk["error"]) + "\n")
                     if is_engine_fault(str(chunk["error"])):
@@ -358,22 +362,27 @@ class SdkBackend:
             raise BackendError("list", _short(e)) from e
         return found
 
-    def remove_leftover(self, kind: str, ident: str) -> None:
-        """Remove one container, network, volume or image; no error if already gone."""
+    def remove_leftover(self, kind: str, ident: str) -> bool:
+        """Remove one container, network, volume or image; False (no error) if already gone."""
         api = self.client.api
         try:
             if kind == "container":
-                self.remove_container(ident)
+                api.remove_container(ident, force=True, v=True)
             elif kind == "network":
                 api.remove_network(ident)
             elif kind == "volume":
                 api.remove_volume(ident, force=True)
             elif kind == "image":
-                self.remove_image(ident)
+                api.remove_image(ident, force=True, noprune=True)
         except docker.errors.NotFound:
-            pass
+            return False
+        except docker.errors.APIError as e:
+            if "already in progress" in str(e):
+                return True
+            raise BackendError(f"{kind} remove", _short(e)) from e
         except docker.errors.DockerException as e:
             raise BackendError(f"{kind} remove", _short(e)) from e
+        return True
 
     def remove_labelled(self, label: str, older_than: float | None = None) -> list[str]:
         """Remove what carries `label` (key or key=value) and, with `older_than` (epoch s), was

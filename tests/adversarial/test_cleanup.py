@@ -147,6 +147,23 @@ def test_cleanup_finishes_despite_a_second_interrupt() -> None:
     assert calls == ["container", "image", "sweep"]
 
 
+def test_the_reaper_removes_the_build_steps_a_dead_run_wrote_down(run_dir: Path) -> None:
+    """Build-step containers have no label; a run writes their ids into its lock file."""
+    alive = cleanup.RunLock("alive").acquire()
+    alive.note_step("aaaaaaaaaaaa")
+    run_dir.joinpath("dead.lock").write_text("4242 0\nstep bbbbbbbbbbbb\nstep cccccccccccc\n")
+    backend = FakeBackend([_item("container", "bbbbbbbbbbbb", "", 0),
+                           _item("container", "aaaaaaaaaaaa", "", 0)])
+    try:
+        out = cleanup.reap(backend, grace=3600)
+        assert "step aaaaaaaaaaaa" in alive.path.read_text()  # alive: not touched
+    finally:
+        alive.release()
+    assert backend.removed == ["bbbbbbbbbbbb", "cccccccccccc"]  # the fake cannot tell "gone"
+    assert [x.id for x in out.removed] == ["bbbbbbbbbbbb", "cccccccccccc"]
+    assert not run_dir.joinpath("dead.lock").exists()
+
+
 class LateCommitBackend(FakeBackend):
     """Docker committing the last build step after we hung up: the run's image shows up
     only on the second listing, after a first sweep found nothing."""
@@ -332,3 +349,54 @@ def test_labgrade_clean_removes_a_crashed_runs_leftovers(docker_client: Any,
     assert main(["clean"], env) == 0
     assert any(run_id in line for line in lines), lines
     assert not any(labelled(run_id).values())
+
+
+@pytest.mark.docker
+def test_a_build_names_its_step_containers_to_the_run(tmp_path: Path) -> None:
+    """The ids the lock file gets are the build's own step containers, as Docker printed them."""
+    from graders.backends import get_backend
+
+    nonce = secrets.token_hex(6)  # no cache: every step runs in a container
+    sub = write_submission(tmp_path / "s", {"Dockerfile": f"FROM busybox:1.35\nRUN echo {nonce}\n"
+                                                          f"ENV N={nonce}\nCMD [\"true\"]\n"})
+    steps: list[str] = []
+    backend = get_backend("sdk")
+    outcome = backend.build(sub, "Dockerfile", f"labgrade-test/steps:{nonce}", buildargs={},
+                            target=None, labels={LABEL_RUN: "advsteps" + nonce}, timeout=60,
+                            on_step=steps.append)
+    try:
+        assert outcome.ok, outcome.log
+        assert len(steps) == 4  # RUN, ENV, CMD and our LABEL each ran in a container
+        assert all(f"Running in {s}" in outcome.log for s in steps)
+    finally:
+        backend.remove_image(f"labgrade-test/steps:{nonce}")
+
+
+@pytest.mark.docker
+def test_clean_removes_a_step_container_a_killed_build_left(
+        docker_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case seen in development: a build killed with its RUN step still up. Here the
+    leftover is made by hand (Docker removes most of them itself, unpredictably)."""
+    from graders.cli.env import Env
+    from graders.cli.main import main
+
+    step = docker_client.containers.create("busybox:1.35", ["sleep", "1"], network_mode="none")
+    bystander = docker_client.containers.create("busybox:1.35", ["true"], network_mode="none")
+    run_id = "advsteps" + secrets.token_hex(4)
+    run_dir = Path(os.environ["LABGRADE_RUN_DIR"])
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / f"{run_id}.lock").write_text(f"1 0\nstep {step.id[:12]}\n")  # a dead run
+    monkeypatch.setenv("LABGRADE_REAP_GRACE", str(10 * 365 * 86400))
+    lines: list[str] = []
+    env = Env()
+    monkeypatch.setattr(env, "out", lines.append)
+    try:
+        assert main(["clean"], env) == 0
+        assert any(step.id[:12] in line for line in lines), lines
+        ids = {c.id for c in docker_client.containers.list(all=True)}
+        assert step.id not in ids and bystander.id in ids  # only what the run wrote down
+        assert not (run_dir / f"{run_id}.lock").exists()
+    finally:
+        for c in (step, bystander):
+            with contextlib.suppress(Exception):
+                c.remove(force=True)
