@@ -74,6 +74,9 @@ class GradeOptions:
     image: str | None = None
     """The pushed image's reference (`--image`); None: the submission's labgrade.yaml `image:`."""
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    network: str | None = None
+    """The network the container publishes its ports from; None: Docker's default bridge.
+    A batch worker gives its gradings a network of its own (graders/batch/network.py)."""
 
 
 def grade(lab: Lab, submission: Path, backend: DockerBackend, options: GradeOptions | None = None,
@@ -215,7 +218,7 @@ class GradingRun:
         options = ContainerOptions(
             image=self.tag, labels=self.labels, ports=run.ports if run else (),
             env=run.env if run else {}, command=run.command if run else None,
-            host_config=host_config(self.limits))
+            host_config=host_config(self.limits), network=self.opts.network)
         self.ctx.container_id = self.backend.create_container(options)
         return None
 

@@ -48,6 +48,9 @@ class ContainerOptions:
     command: list[str] | str | None = None
     host_config: Mapping[str, Any] = field(default_factory=dict)
     """Sandbox settings passed to the create call (mem_limit, pids_limit, cap_drop, ...)."""
+    network: str | None = None
+    """A network of labgrade's to publish the ports from instead of Docker's default bridge
+    (batch workers each have their own: graders/batch/network.py)."""
 
 
 class DockerBackend(Protocol):
@@ -104,6 +107,9 @@ class DockerBackend(Protocol):
 
     def list_labelled(self, label: str) -> list[dict[str, Any]]:
         """What carries `label` (key or key=value): kind, id, run, created (epoch s), keep."""
+
+    def create_network(self, name: str, labels: Mapping[str, str]) -> str:
+        """Create a bridge network (its id); no error if one of that name exists."""
 
     def remove_leftover(self, kind: str, ident: str) -> bool:
         """Remove one container, network, volume or image; False (no error) if already gone."""

@@ -185,6 +185,8 @@ class SdkBackend:
         ports = {f"{p}/tcp": ("127.0.0.1", None) for p in options.ports}
         if not options.ports:
             host_config.setdefault("network_mode", "none")
+        elif options.network:
+            host_config["network_mode"] = options.network
         try:
             container = self.client.containers.create(
                 options.image, command=options.command, environment=dict(options.env),
@@ -361,6 +363,19 @@ class SdkBackend:
         except docker.errors.DockerException as e:
             raise BackendError("list", _short(e)) from e
         return found
+
+    def create_network(self, name: str, labels: Mapping[str, str]) -> str:
+        try:
+            created = self.client.api.create_network(
+                name, driver="bridge", check_duplicate=True,
+                labels={LABEL_CREATED: str(int(time.time())), **labels})
+            return str(created["Id"])
+        except docker.errors.APIError as e:
+            if e.status_code == 409:  # already there: ours, from the same run
+                return str(self.client.api.inspect_network(name)["Id"])
+            raise BackendError("network create", _short(e)) from e
+        except docker.errors.DockerException as e:
+            raise BackendError("network create", _short(e)) from e
 
     def remove_leftover(self, kind: str, ident: str) -> bool:
         """Remove one container, network, volume or image; False (no error) if already gone."""

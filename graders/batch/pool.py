@@ -16,6 +16,7 @@ import os
 import signal
 import time
 import traceback
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from typing import Any
 
 from graders.backends.base import DockerBackend
 from graders.batch import serial
+from graders.batch.network import WorkerNetwork
 from graders.cleanup import settle_run
 from graders.engine import GradeOptions
 from graders.results import LabResult
@@ -61,7 +63,7 @@ def make_backend(name: str, url: str | None) -> DockerBackend:
 
 
 def _worker(conn: Connection, parent: int, lab: Lab, host: str | None, connect: Connect,
-            options: GradeOptions, grade_fn: GradeFn) -> None:
+            options: GradeOptions, grade_fn: GradeFn, network: WorkerNetwork | None) -> None:
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch process decides, then SIGTERMs us
     signal.signal(signal.SIGTERM, _interrupt)
@@ -73,8 +75,9 @@ def _worker(conn: Connection, parent: int, lab: Lab, host: str | None, connect: 
             t0 = time.monotonic()
             try:
                 backend = backend or connect(host)
+                net = network.ensure(backend) if network else None
                 result = grade_fn(lab, Path(task.folder), backend,
-                                  replace(options, run_id=task.run_id))
+                                  replace(options, run_id=task.run_id, network=net))
                 outcome = Outcome(task, serial.to_dict(result), None, time.monotonic() - t0)
             except Exception as e:  # this student's problem only
                 text = f"{type(e).__name__}: {e}\n{traceback.format_exc()}"
@@ -85,6 +88,9 @@ def _worker(conn: Connection, parent: int, lab: Lab, host: str | None, connect: 
             conn.send(outcome)
     except (EOFError, OSError, KeyboardInterrupt):
         pass
+    finally:
+        if network is not None:
+            network.close()
 
 
 def sweep(backend: DockerBackend | None, run_id: str) -> None:
@@ -114,6 +120,7 @@ class _Worker:
     proc: Any
     conn: Connection
     host: str | None
+    network: WorkerNetwork | None = None
     task: Task | None = None
     deadline: float = 0.0
     started: float = field(default_factory=time.monotonic)
@@ -142,12 +149,14 @@ class Pool:
         host = self.hosts[self._spawned % len(self.hosts)]
         self._spawned += 1
         mine, theirs = self._ctx.Pipe()
+        # With one worker, no two students run at once: Docker's default bridge will do.
+        network = WorkerNetwork(uuid.uuid4().hex[:12], self.lab.id) if self.jobs > 1 else None
         proc = self._ctx.Process(target=_worker, daemon=True, name=f"labgrade-worker-{host}",
                                  args=(theirs, os.getpid(), self.lab, host, self.connect,
-                                       self.options, self.grade_fn))
+                                       self.options, self.grade_fn, network))
         proc.start()
         theirs.close()
-        return _Worker(proc, mine, host)
+        return _Worker(proc, mine, host, network)
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         pending = deque(tasks)
@@ -188,9 +197,10 @@ class Pool:
         """Stop a worker (letting it clean up), sweep its run's leftovers, start another."""
         task = w.task
         _stop(w)
-        if task is not None:
-            with contextlib.suppress(Exception):
-                sweep(self.connect(w.host), task.run_id)
+        for run_id in (task.run_id if task else None, w.network.run_id if w.network else None):
+            if run_id is not None:  # what a worker killed outright could not remove
+                with contextlib.suppress(Exception):
+                    sweep(self.connect(w.host), run_id)
         self.workers[self.workers.index(w)] = self._spawn()
 
     def close(self) -> None:

@@ -42,8 +42,27 @@ def fake_grade(lab: Lab, folder: Path, _backend: Any, options: GradeOptions) -> 
     return make_result(lab, failed=[b for b in behave if b in IDS], submission=str(folder))
 
 
+class NoEngine:
+    """The backend a worker gets here: the fake engine needs no Docker; with --jobs above 1 a
+    worker still makes (and removes) its network (graders/batch/network.py)."""
+
+    name = "fake"
+
+    def __init__(self, host: str | None = None) -> None:
+        self.host = host
+
+    def __str__(self) -> str:
+        return f"backend@{self.host}"
+
+    def create_network(self, name: str, labels: dict[str, str]) -> str:
+        return name
+
+    def list_labelled(self, label: str) -> list[dict[str, Any]]:
+        return []
+
+
 def no_docker(_host: str | None) -> Any:
-    return None
+    return NoEngine()
 
 
 def roster(tmp_path: Path, behaviours: dict[str, str]) -> Path:
@@ -236,7 +255,7 @@ def test_workers_are_spread_over_docker_hosts_round_robin(tmp_path: Path) -> Non
     roster(tmp_path, dict.fromkeys(("a", "b", "c", "d", "e", "f"), ""))
     cfg = BatchConfig(lab=LAB, roster=tmp_path / "roster", out=tmp_path / "out", jobs=2,
                       hosts=("tcp://127.0.0.1:2375", "unix:///other.sock"))
-    run_batch(cfg, io.StringIO(), grade_fn=grade_where, connect=lambda host: f"backend@{host}")
+    run_batch(cfg, io.StringIO(), grade_fn=grade_where, connect=NoEngine)
     pairs = {tuple(line.split()) for line in seen.read_text().splitlines()}
     assert pairs == {("backend@tcp://127.0.0.1:2375", "tcp://127.0.0.1:2375"),
                      ("backend@unix:///other.sock", "unix:///other.sock")}
