@@ -10,6 +10,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from graders.batch.repush import changes
 from graders.batch.store import Record
 from graders.i18n import Lang, Text
 from graders.reporters._text import md_escape, one_line, sanitize
@@ -41,6 +42,11 @@ L: dict[str, Text] = {
     "why": Text("Motivo", "Why"),
     "gradebook": Text("Notas", "Gradebook"),
     "status": Text("Situação", "Status"),
+    "repushed": Text("Tags enviadas de novo", "Tags pushed again"),
+    "repushed_note": Text("A tag destes estudantes aponta para outro digest desde a correção "
+                          "anterior: a imagem corrigida agora não é a de antes.",
+                          "These students' tag names another digest since their previous "
+                          "grading: the image graded now is not the one graded before."),
 }
 
 
@@ -163,4 +169,9 @@ def summary_md(records: Sequence[Record], lab: str, title: Text, lang: Lang) -> 
     out += ["", f"## {L['errors'](lang)}", ""]
     out += [f"- **{md_escape(who)}**: {md_escape(why)}" for who, why in s.errored] or \
         [L["no_errors"](lang)]
+    repushed = changes(sorted(records, key=lambda r: r.student))
+    if repushed:
+        out += ["", f"## {L['repushed'](lang)}", "", L["repushed_note"](lang), ""]
+        out += [f"- **{md_escape(c.student)}**: `{c.reference}` {c.old} → {c.new}"
+                for c in repushed]
     return "\n".join(out) + "\n"

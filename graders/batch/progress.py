@@ -51,7 +51,13 @@ class Progress:
         self._show(self.line(record))
 
     def say(self, text: str) -> None:
-        self._show(text)
+        """A message that stays: on a terminal it takes the progress line's place, and the
+        next tick draws the progress line below it."""
+        if self.tty:
+            self.stream.write("\r\033[K" + text + "\n")
+            self.stream.flush()
+        else:
+            self._show(text)
 
     def _show(self, text: str) -> None:
         if self.tty:

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from graders.batch import serial
+from graders.batch import repush, serial
 from graders.batch.outputs import for_student, ungraded_result, write_student, write_summaries
 from graders.batch.pool import Connect, GradeFn, Outcome, Pool, Task, make_backend
 from graders.batch.progress import Progress
@@ -52,6 +52,8 @@ class BatchConfig:
     """Hard limit per student (default: the lab's build + ready + run time-outs + 2 min)."""
     lang: Lang = "en"
     command: str = ""
+    registry: str | None = None
+    """The registry pushed images are looked up in (`--registry`); None: Docker Hub."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def run_batch(cfg: BatchConfig, stderr: TextIO, grade_fn: GradeFn | None = None,
                                   (digest, source)))
                 else:
                     skipped += 1
-            graded += _grade(store, cfg, batch_id, tasks, stderr, grade_fn,
+            graded += _grade(store, cfg, batch_id, tasks, previous, stderr, grade_fn,
                              connect or partial(make_backend, cfg.backend))
             state = "finished"
         finally:
@@ -152,7 +154,7 @@ def _fetch_all(entries: list[Entry], cfg: BatchConfig,
 
 
 def _grade(store: Store, cfg: BatchConfig, batch_id: str,
-           tasks: list[tuple[Task, tuple[str, str]]],
+           tasks: list[tuple[Task, tuple[str, str]]], previous: dict[str, Record],
            stderr: TextIO, grade_fn: GradeFn | None, connect: Connect) -> int:
     if not tasks:
         stderr.write("labgrade: nothing to grade; every submission is graded and unchanged "
@@ -162,13 +164,16 @@ def _grade(store: Store, cfg: BatchConfig, batch_id: str,
     progress = Progress(len(tasks), stderr, cfg.jobs)
     progress.say(f"labgrade: grading {len(tasks)} submission(s) of {cfg.lab.id} with "
                  f"{min(cfg.jobs, len(tasks))} worker(s)...")
-    pool = Pool(cfg.lab, cfg.jobs, list(cfg.hosts), connect, GradeOptions(),
+    pool = Pool(cfg.lab, cfg.jobs, list(cfg.hosts), connect, GradeOptions(registry=cfg.registry),
                 cfg.timeout or default_timeout(cfg.lab), grade_fn)
     try:
         for outcome in pool.run(task for task, _ in tasks):
             digest, source = extra[outcome.task.student]
-            record = _record(cfg, batch_id, outcome, digest, source)
+            record, repushed = repush.annotate(_record(cfg, batch_id, outcome, digest, source),
+                                               previous.get(outcome.task.student))
             _save(store, cfg, record)
+            for change in repushed:
+                progress.say(change.line())
             progress.tick(record)
     finally:
         progress.close()

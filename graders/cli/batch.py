@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.cli.env import Env, ExitStatus
+from graders.cli.registry_cmd import registry_address
 from graders.i18n import Lang, default_lang
 
 
@@ -33,6 +34,8 @@ def add_parsers(sub: Any) -> None:
     s.add_argument("--timeout", type=float, metavar="S", help="hard limit per student "
                    "(default: the lab's build + run time-outs + 120 s)")
     s.add_argument("--lang", choices=("pt", "en"), help="language of reports and summaries")
+    s.add_argument("--registry", metavar="HOST[:PORT]", type=registry_address,
+                   help="registry the images were pushed to (default: Docker Hub)")
 
     s = sub.add_parser("merge", help="merge `batch --shard` out folders into one gradebook")
     s.add_argument("out", help="the merged out folder")
@@ -67,7 +70,7 @@ def _batch(args: argparse.Namespace, env: Env, lang: Lang) -> ExitStatus:
         force=args.force, only_failed=args.only_failed,
         deadline=parse_deadline(args.deadline) if args.deadline else None,
         shard=parse_shard(args.shard) if args.shard else None, hosts=tuple(args.docker_host),
-        backend=args.backend, timeout=args.timeout, lang=lang,
+        backend=args.backend, timeout=args.timeout, lang=lang, registry=args.registry,
         command=json.dumps({k: v for k, v in sorted(vars(args).items()) if v not in (None, False)
                             and k != "verbose"}, default=str))
     load_roster(cfg.roster)  # a bad roster stops before any engine is contacted
