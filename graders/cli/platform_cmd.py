@@ -33,6 +33,9 @@ def add_parsers(sub: Any) -> None:
                    help="folder of labs inside --labs-git (default: labs)")
     c.add_argument("--token-secret", default="", metavar="NAME",
                    help="Actions secret with a token that can read a private --labs-git")
+    c.add_argument("--with-hidden", action="store_true",
+                   help="copy hidden checks into the repository too, where students can read "
+                        "them (default: left out, for `labgrade batch` or --labs-git)")
     c.add_argument("--force", action="store_true", help="write into a folder that is not empty")
 
     s = sub.add_parser("gradescope", help="Gradescope: build the autograder zip")
@@ -84,7 +87,7 @@ def run(args: argparse.Namespace, env: Env) -> ExitStatus:
         opts = ClassroomOptions(install=args.install, lang=lang, python=args.python,
                                 labs_git=args.labs_git, labs_ref=args.labs_ref,
                                 labs_path=args.labs_path, token_secret=args.token_secret,
-                                force=args.force)
+                                with_hidden=args.with_hidden, force=args.force)
         dest = Path(args.dir)
         report = init_repo(lab, dest, opts)
         for warning in report.warnings:

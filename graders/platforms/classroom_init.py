@@ -7,9 +7,11 @@ spec under `.labgrade/labs/` (for grading and for the student's own `labgrade ch
 `autograding-grading-reporter` reading it from `LABGRADE_RESULTS`, which sums each check's
 score into the check run's `Points X/Y`, so partial credit arrives exactly.
 
-Hidden checks: a lab copied into the student's repository can be read by the student. With
-`labs_git`, the workflow fetches the full lab from the instructor's repository at grading time,
-outside the build context, and the student's copy keeps only the visible checks.
+Hidden checks: a lab copied into the student's repository can be read by the student, so the
+copy keeps only the visible checks. With `labs_git`, the workflow fetches the full lab from the
+instructor's repository at grading time, outside the build context, and grades them all.
+Without it, Classroom grades the visible checks only and the hidden ones are left to
+`labgrade batch`, unless the instructor asks for them to be copied (`with_hidden`), readable.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class ClassroomOptions:
     """The folder of labs inside `labs_git`."""
     token_secret: str = ""
     """The name of an Actions secret holding a token that can read `labs_git` (a private repo)."""
+    with_hidden: bool = False
+    """Copy hidden checks into the student's repository (where students can read them)."""
     force: bool = False
 
 
@@ -71,21 +75,25 @@ def init_repo(lab: Lab, dest: Path, opts: ClassroomOptions) -> InitReport:
                         and ".github" not in p.parts)
     else:
         warnings.append(f"{lab.id} has no starter/ folder: the repository starts without files.")
-    hidden = [c for c in lab.checks if c.hidden]
-    if opts.labs_git:
-        spec = lab_yaml_text(lab, "classroom init", visible_only=True)
-    else:
-        spec = lab_yaml_text(lab, "classroom init")
-        if hidden:
-            warnings.append(
-                f"{lab.id} has {len(hidden)} hidden check(s): they are copied into {LABS_DIR}/ "
-                "where students can read them. Pass --labs-git URL to fetch the lab at grading "
-                "time instead (see docs/platforms.md).")
+    hidden = [c for c in lab.checks if c.hidden and not c.live]
+    spec = lab_yaml_text(lab, "classroom init", visible_only=not opts.with_hidden)
+    if hidden and opts.with_hidden:
+        warnings.append(
+            f"{lab.id} has {len(hidden)} hidden check(s): --with-hidden copies them into "
+            f"{LABS_DIR}/, where students can read them.")
+    elif hidden and not opts.labs_git:
+        points = sum(c.points for c in hidden)
+        warnings.append(
+            f"{lab.id} has {len(hidden)} hidden check(s), worth {points:g} points: they stay out "
+            "of the students' repositories, so Classroom grades the visible checks only. Grade "
+            "the hidden ones with `labgrade batch`, or pass --labs-git URL to fetch the whole "
+            "lab at grading time (see docs/platforms.md).")
     if spec is not None:
         files.append(_write(dest / LABS_DIR / lab.id / "lab.yaml", spec))
     files.append(_write(dest / "README.md",
                         readme_text(lab, self_check=spec is not None, labs_dir=LABS_DIR,
-                                    install=opts.install)))
+                                    install=opts.install,
+                                    hidden_in_grade=bool(opts.labs_git or opts.with_hidden))))
     files.append(_write(dest / WORKFLOW, workflow_text(lab, opts)))
     return InitReport(tuple(files), tuple(warnings))
 
@@ -118,6 +126,9 @@ def _check_options(opts: ClassroomOptions) -> None:
                          "letters, digits and _ (e.g. LABGRADE_LABS_TOKEN).")
     if opts.token_secret and not opts.labs_git:
         raise UsageError("--token-secret is for --labs-git; add --labs-git URL.")
+    if opts.with_hidden and opts.labs_git:
+        raise UsageError("--with-hidden copies hidden checks into the repository; --labs-git "
+                         "keeps them out and fetches them at grading time. Choose one.")
 
 
 def _write(path: Path, text: str) -> Path:

@@ -21,6 +21,12 @@ T = {
         "… e {n} verificação(ões) oculta(s), valendo {p} pontos, que só aparecem na nota.",
         "… and {n} hidden check(s), worth {p} points, shown only as points in your grade.",
     ),
+    "hidden_later": Text(
+        "… e {n} verificação(ões) oculta(s), valendo {p} pontos, que o professor corrige depois "
+        "(não entram na nota mostrada aqui).",
+        "… and {n} hidden check(s), worth {p} points, graded later by your instructor (not in "
+        "the grade shown here).",
+    ),
     "live": Text(
         "Extras, só na sua máquina com `--live` (não contam na nota):",
         "Extras, only on your machine with `--live` (not part of the grade):",
@@ -52,7 +58,8 @@ T = {
 }
 
 
-def _section(lab: Lab, lang: Lang, self_check: bool, labs_dir: str, install: str) -> list[str]:
+def _section(lab: Lab, lang: Lang, self_check: bool, labs_dir: str, install: str,
+             hidden_in_grade: bool) -> list[str]:
     out = [f"## {T['task'](lang)}", "", lab.description(lang).strip() or lab.title(lang), ""]
     out += [f"### {T['checked'](lang)} ({fmt_points(lab.points)} {T['points'](lang)})", ""]
     graded = [c for c in lab.checks if not c.hidden and c.need is not Need.LIVE]
@@ -60,7 +67,8 @@ def _section(lab: Lab, lang: Lang, self_check: bool, labs_dir: str, install: str
     hidden = [c for c in lab.checks if c.hidden and c.need is not Need.LIVE]
     if hidden:
         points = fmt_points(sum(c.points for c in hidden))
-        out.append(f"- {T['hidden'].format(n=len(hidden), p=points)(lang)}")
+        said = T["hidden" if hidden_in_grade else "hidden_later"]
+        out.append(f"- {said.format(n=len(hidden), p=points)(lang)}")
     live = [c for c in lab.checks if not c.hidden and c.need is Need.LIVE]
     if live:
         out += ["", T["live"](lang), ""]
@@ -81,12 +89,15 @@ def _section(lab: Lab, lang: Lang, self_check: bool, labs_dir: str, install: str
     return out
 
 
-def readme_text(lab: Lab, *, self_check: bool, labs_dir: str, install: str) -> str:
-    """README.md: one title, then the whole text in Portuguese, then in English."""
+def readme_text(lab: Lab, *, self_check: bool, labs_dir: str, install: str,
+                hidden_in_grade: bool = True) -> str:
+    """README.md: one title, then the whole text in Portuguese, then in English.
+    `hidden_in_grade`: whether the hidden checks count in the grade this repository shows."""
     title = lab.title("pt") if lab.title("pt") == lab.title("en") \
         else f"{lab.title('pt')} / {lab.title('en')}"
     lines = [f"# {title}", "", "[Português](#português) · [English](#english)", ""]
     for lang, name in (("pt", "Português"), ("en", "English")):
         lines += [f"# {name}", ""]
-        lines += _section(lab, lang, self_check, labs_dir, install)  # type: ignore[arg-type]
+        lines += _section(lab, lang, self_check, labs_dir,  # type: ignore[arg-type]
+                          install, hidden_in_grade)
     return "\n".join(lines).rstrip() + "\n"

@@ -94,10 +94,33 @@ def test_hidden_checks_stay_out_with_labs_git(tmp_path: Path) -> None:
     assert grade["env"]["LABGRADE_LABS"] == "${{ runner.temp }}/labgrade-labs/labs"
 
 
-def test_hidden_checks_copied_only_with_a_warning(tmp_path: Path) -> None:
-    report = init_repo(load_lab(hidden_lab(tmp_path)), tmp_path / "repo", ClassroomOptions())
-    assert any("hidden" in w and "--labs-git" in w for w in report.warnings)
-    assert "ZEBRA_HIDDEN_TITLE" not in (tmp_path / "repo/README.md").read_text()
+def test_hidden_checks_stay_out_by_default(tmp_path: Path) -> None:
+    """Without --labs-git the student's copy has the visible checks only; Classroom grades
+    those, and the README says the hidden ones are graded later."""
+    lab = load_lab(hidden_lab(tmp_path))
+    report = init_repo(lab, tmp_path / "repo", ClassroomOptions())
+    assert any("visible checks only" in w and "labgrade batch" in w and "--labs-git" in w
+               for w in report.warnings)
+    files = "\n".join(p.read_text() for p in (tmp_path / "repo").rglob("*") if p.is_file())
+    hidden = [c for c in lab.checks if c.hidden]
+    assert "ZEBRA_HIDDEN_TITLE" not in files
+    assert not any(f"id: {c.id}" in files for c in hidden)
+    readme = (tmp_path / "repo/README.md").read_text()
+    assert "graded later by your instructor" in readme and "o professor corrige depois" in readme
+    copy = parse_lab(yaml.safe_load((tmp_path / "repo/.labgrade/labs/day2-apache/lab.yaml")
+                                    .read_text()), lab.root)
+    assert {c.id for c in copy.checks} == {c.id for c in lab.checks if not c.hidden}
+
+
+def test_hidden_checks_copied_only_when_asked_with_a_warning(tmp_path: Path) -> None:
+    lab = load_lab(hidden_lab(tmp_path))
+    report = init_repo(lab, tmp_path / "repo", ClassroomOptions(with_hidden=True))
+    assert any("--with-hidden" in w and "can read them" in w for w in report.warnings)
+    copy = parse_lab(yaml.safe_load((tmp_path / "repo/.labgrade/labs/day2-apache/lab.yaml")
+                                    .read_text()), lab.root)
+    assert {c.id for c in copy.checks} == {c.id for c in lab.checks}
+    readme = (tmp_path / "repo/README.md").read_text()
+    assert "ZEBRA_HIDDEN_TITLE" not in readme and "shown only as points" in readme
 
 
 @pytest.mark.parametrize("opts", [
@@ -106,6 +129,7 @@ def test_hidden_checks_copied_only_with_a_warning(tmp_path: Path) -> None:
     ClassroomOptions(install=""),
     ClassroomOptions(token_secret="A B", labs_git="u"),
     ClassroomOptions(token_secret="A"),
+    ClassroomOptions(with_hidden=True, labs_git="https://example.edu/labs.git"),
 ])
 def test_classroom_rejects_unsafe_options(tmp_path: Path, opts: ClassroomOptions) -> None:
     with pytest.raises(UsageError):
