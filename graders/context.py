@@ -275,6 +275,9 @@ class EngineContext:
         return self.backend.top(self._container())
 
     # --- the registry the image was pushed to ----------------------------------------------
+    def registry_address(self) -> str | None:
+        return getattr(self.options, "registry", None)
+
     def registry_target(self) -> Any:
         """`graders.registry.target.RegistryTarget` from `--registry`/`--image`/labgrade.yaml."""
         if self._registry is None:

@@ -113,6 +113,10 @@ class CheckContext(Protocol):
         (`--image`, else `image:` in the submission's labgrade.yaml), and `client()`, a registry
         API v2 client with the credentials of `graders.registry.credentials`, never shown."""
 
+    def registry_address(self) -> str | None:
+        """The registry this run was told to ask (`--registry`), None when not told (Docker
+        Hub, or the domain of the declared image)."""
+
     def run_once(self, argv: list[str] | None = None, timeout: float = 10.0) -> ExecResult:
         """Run the built image once, like `docker run --rm --network none IMAGE [argv]`: its own
         ENTRYPOINT, with `argv` (when given) replacing CMD, in a fresh sandboxed container with

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from graders.checks._live import fix
@@ -21,9 +21,11 @@ class LiveLoginCheck(Check):
     into a result, and nothing is sent to the registry. Runs only with `labgrade check --live`.
 
     ```yaml
-    - id: logged-in
+    - id: logged-in           # where grading looks: --registry if given, else Docker Hub
       type: live_login
       points: 5
+    - id: logged-in-hub
+      type: live_login
       registry: docker.io
     - id: logged-in-local
       type: live_login
@@ -31,8 +33,9 @@ class LiveLoginCheck(Check):
     ```
     """
 
-    registry: str = DOCKER_HUB
-    """`docker.io` for Docker Hub, or `host:port` (`localhost:5000`)."""
+    registry: str = ""
+    """`docker.io` for Docker Hub, `host:port` (`localhost:5000`), or "" (the default) for the
+    registry grading asks: `--registry` when given, else Docker Hub."""
 
     type_name: ClassVar[str] = "live_login"
     need: ClassVar[Need] = Need.LIVE
@@ -43,11 +46,13 @@ class LiveLoginCheck(Check):
     )
 
     def validate(self) -> list[str]:
-        if not isinstance(self.registry, str) or not self.registry or "/" in self.registry:
-            return [f"registry: expected docker.io or host:port, got {self.registry!r}"]
+        if not isinstance(self.registry, str) or "/" in self.registry:
+            return [f"registry: expected docker.io, host:port or '', got {self.registry!r}"]
         return []
 
     def run(self, ctx: CheckContext) -> Outcome:
+        if not self.registry:
+            return replace(self, registry=ctx.registry_address() or DOCKER_HUB).run(ctx)
         state = live_view(ctx).login(self.registry)
         hub = self.registry in (DOCKER_HUB, "index.docker.io", "registry-1.docker.io")
         where = "Docker Hub" if hub else self.registry

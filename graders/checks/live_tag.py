@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from graders.checks._live import fix, listing
@@ -13,6 +13,7 @@ from graders.live import live_view
 from graders.registry.reference import DOCKER_HUB, parse_reference
 
 ANY = "any"
+HUB_NAMES = (DOCKER_HUB, "index.docker.io", "registry-1.docker.io")
 _COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*$")
 _TAG = re.compile(r"^[\w][\w.-]{0,127}$", re.ASCII)
 
@@ -49,7 +50,8 @@ class LiveTagCheck(Check):
     namespace: str = ANY
     """The user or organisation (`alice`), `any` for any one, or "" for none (a local registry)."""
     registry: str = ""
-    """"" for Docker Hub, or `host:port` (`localhost:5000`) that prefixes the name."""
+    """`host:port` (`localhost:5000`) that prefixes the name, or "" (the default) for the registry
+    grading asks: `--registry` when given, else Docker Hub (no prefix)."""
 
     type_name: ClassVar[str] = "live_tag"
     need: ClassVar[Need] = Need.LIVE
@@ -80,6 +82,9 @@ class LiveTagCheck(Check):
         return "/".join(parts)
 
     def run(self, ctx: CheckContext) -> Outcome:
+        told = ctx.registry_address()
+        if not self.registry and told and told not in HUB_NAMES:
+            return replace(self, registry=told).run(ctx)
         tags = sorted({t for image in live_view(ctx).images() for t in image.tags})
         named = [(t, self._namespace_of(t)) for t in tags]
         right = [t for t, ns in named if ns is not None and parse_reference(t).tag == self.tag]

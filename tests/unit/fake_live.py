@@ -70,8 +70,12 @@ class FakeLive:
 
 
 class Ctx:
-    def __init__(self, live: FakeLive) -> None:
-        self._live = live
+    def __init__(self, live: FakeLive, registry: str | None = None) -> None:
+        self._live, self._registry = live, registry
 
     def live(self) -> FakeLive:
         return self._live
+
+    def registry_address(self) -> str | None:
+        """`--registry` of the run (None: not given)."""
+        return self._registry

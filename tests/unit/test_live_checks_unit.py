@@ -364,6 +364,21 @@ def test_tag_missing_and_local_registry() -> None:
     assert not run(local, FakeLive({"sha256:1": ("hello:v1.0",)})).passed
 
 
+def test_without_a_registry_of_their_own_login_and_tag_follow_the_graded_one() -> None:
+    """`--registry localhost:5000`: the student practises with the embedded registry, so the
+    login and the push name the lab asks for are those of localhost:5000."""
+    out = LiveLoginCheck().run(Ctx(FakeLive(), registry="localhost:5000"))  # type: ignore[arg-type]
+    says(out, "não tem login em localhost:5000", "is not logged in to localhost:5000")
+    says(out, "docker login localhost:5000", "docker login localhost:5000")
+    pushed = FakeLive({"sha256:1": ("localhost:5000/alice/app:v1.0",)})
+    hub_only = FakeLive({"sha256:1": ("alice/app:v1.0",)})
+    assert TAG.run(Ctx(pushed, registry="localhost:5000")).passed  # type: ignore[arg-type]
+    assert not TAG.run(Ctx(hub_only, registry="localhost:5000")).passed  # type: ignore[arg-type]
+    assert TAG.run(Ctx(hub_only, registry="docker.io")).passed  # type: ignore[arg-type]
+    hub = LiveLoginCheck(registry="docker.io").run(Ctx(FakeLive(), registry="localhost:5000"))  # type: ignore[arg-type]
+    says(hub, "não tem login em Docker Hub", "is not logged in to Docker Hub")  # stated: kept
+
+
 def test_tag_validate() -> None:
     assert LiveTagCheck(repository="").validate()
     assert LiveTagCheck(repository="App").validate()
