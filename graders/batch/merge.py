@@ -1,4 +1,4 @@
-"""`labgrade merge OUT DIR...`: shard out folders into one gradebook and summaries.
+"""`labgrade merge DIR... --out OUT`: shard out folders into one gradebook and summaries.
 
 Each shard contributes its `labgrade.sqlite` (history included) or, without one, its
 `students/*/record.json`. Merging is idempotent: merging the same shard twice adds nothing.

@@ -38,8 +38,9 @@ def add_parsers(sub: Any) -> None:
                    help="registry the images were pushed to (default: Docker Hub)")
 
     s = sub.add_parser("merge", help="merge `batch --shard` out folders into one gradebook")
-    s.add_argument("out", help="the merged out folder")
     s.add_argument("dirs", nargs="+", metavar="DIR", help="shard out folders")
+    s.add_argument("--out", required=True, metavar="DIR",
+                   help="the merged out folder (new, or one earlier merges wrote)")
     s.add_argument("--lang", choices=("pt", "en"), help="language of reports and summaries")
 
 

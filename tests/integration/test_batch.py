@@ -147,8 +147,8 @@ def test_shards_merged_equal_the_unsharded_gradebook(full_run: dict[str, Any],
     parts = [{r[0] for r in rows(tmp_path / f"shard{k}" / "gradebook.csv")[1:]} for k in (1, 2)]
     assert parts[0] and parts[1] and not parts[0] & parts[1]
     assert parts[0] | parts[1] == set(students)
-    done = labgrade("merge", str(tmp_path / "merged"), str(tmp_path / "shard1"),
-                    str(tmp_path / "shard2"), "--lang", "en")
+    done = labgrade("merge", str(tmp_path / "shard1"), str(tmp_path / "shard2"),
+                    "--out", str(tmp_path / "merged"), "--lang", "en")
     assert done.returncode == 0, done.stdout + done.stderr
     full = rows(full_run["out"] / "gradebook.csv")
     assert rows(tmp_path / "merged" / "gradebook.csv") == \

@@ -210,9 +210,9 @@ def test_cli_merge_reports_and_store_is_readable_while_open(tmp_path: Path) -> N
     batch(tmp_path)
     db = sqlite3.connect(f"file:{tmp_path / 'out' / FILENAME}?mode=ro", uri=True)
     assert db.execute("SELECT count(*) FROM results").fetchone() == (2,)
-    status, out, _ = _cli(["merge", str(tmp_path / "merged"), str(tmp_path / "out")])
+    status, out, _ = _cli(["merge", str(tmp_path / "out"), "--out", str(tmp_path / "merged")])
     assert status == ExitStatus.INFRA_ERROR and "2 student(s)" in out and "1 errored" in out
-    status, _, err = _cli(["merge", str(tmp_path / "m2"), str(tmp_path / "roster")])
+    status, _, err = _cli(["merge", str(tmp_path / "roster"), "--out", str(tmp_path / "m2")])
     assert status == ExitStatus.USAGE_OR_SPEC_ERROR and "holds no batch results" in err
 
 
