@@ -307,7 +307,8 @@ def _needs_met(r: Reader, checks: tuple[CheckSpec, ...], build: BuildSpec | None
         if c.need is Need.CONTAINER and run is None:
             raise SpecError(f"check type {c.type} needs a running container: add a run: section",
                             file=r.file, field=f"checks[{i}]")
-        port = getattr(c.check, "port", None)
+        # a check probing from the host needs its port published; `socket` looks inside
+        port = None if getattr(c.check, "port_inside", False) else getattr(c.check, "port", None)
         if c.need is Need.CONTAINER and run is not None and isinstance(port, int) \
                 and port not in run.ports:
             raise SpecError(f"port {port} is not published: add it to run.ports "

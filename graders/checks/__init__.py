@@ -47,6 +47,7 @@ CHECKS: dict[str, str] = {
     "file": "graders.checks.file:FileCheck",
     "command": "graders.checks.command:CommandCheck",
     "process": "graders.checks.process:ProcessCheck",
+    "socket": "graders.checks.socket_listening:SocketCheck",
     # The student's own engine state, read-only; only with `labgrade check --live`
     "live_image": "graders.checks.live_image:LiveImageCheck",
     "live_container": "graders.checks.live_container:LiveContainerCheck",

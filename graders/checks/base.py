@@ -101,6 +101,11 @@ class CheckContext(Protocol):
     def processes(self) -> list[dict[str, str]]:
         """The container's processes as the host sees them (docker top): USER, PID, CMD."""
 
+    def listening(self) -> Any:
+        """The running container's listening sockets (`graders.sockets.Listening`: sockets and
+        where they were read), from the host's /proc when the engine is local, else through
+        exec; None when neither could be read."""
+
     def published_port(self, port: int) -> int | None:
         """The 127.0.0.1 host port published for container `port`, if any."""
 

@@ -1,0 +1,117 @@
+"""The `socket` check and graders.sockets: the kernel's tables parsed, read from the host's
+/proc only for the container's own process, the verdicts and their wording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graders.checks.socket_listening import SocketCheck, SocketsUnreadable
+from graders.sockets import Listening, Socket, from_exec, from_host, parse_table
+
+HEAD = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid\n"
+TCP = HEAD + (
+    "   0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0\n"
+    "   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0\n"
+    "   2: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0\n"
+)
+TCP6 = HEAD + (
+    "   0: 00000000000000000000000001000000:0035 00000000000000000000000000000000:0000 0A 0\n"
+    "   1: 00000000000000000000000000000000:01BB 00000000000000000000000000000000:0000 0A 0\n"
+)
+UDP = HEAD + "   0: 00000000:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000 0\n"
+
+
+def test_tables_parse_to_listening_sockets_only() -> None:
+    assert parse_table("tcp", TCP) == [Socket("tcp", "0.0.0.0", 80),
+                                       Socket("tcp", "127.0.0.1", 8080)]  # not the connection
+    assert parse_table("tcp6", TCP6) == [Socket("tcp", "::1", 53), Socket("tcp", "::", 443)]
+    assert parse_table("udp", UDP) == [Socket("udp", "0.0.0.0", 53)]
+    assert parse_table("tcp", HEAD + "garbage line\n   0: zz:0050 0 0A\n") == []
+    assert str(Socket("tcp", "::", 443)) == "tcp://[::]:443"
+
+
+def fake_proc(root: Path, pid: int, cgroup: str) -> Path:
+    (root / str(pid) / "net").mkdir(parents=True)
+    (root / str(pid) / "cgroup").write_text(cgroup)
+    for name, text in (("tcp", TCP), ("tcp6", TCP6), ("udp", UDP), ("udp6", HEAD)):
+        (root / str(pid) / "net" / name).write_text(text)
+    return root
+
+
+def test_the_host_proc_is_read_only_for_the_containers_own_process(tmp_path: Path) -> None:
+    proc = fake_proc(tmp_path, 42, "12:pids:/docker/abc123def\n")
+    found = from_host(42, "abc123def", proc)
+    assert found is not None and found.source == "host /proc/42/net"
+    assert Socket("tcp", "0.0.0.0", 80) in found.sockets and len(found.sockets) == 5
+    assert from_host(42, "another", proc) is None  # a pid of this host, not the container's
+    assert from_host(7, "abc123def", proc) is None  # no such process here: a remote engine
+    assert from_host(0, "abc123def", proc) is None
+
+
+def test_exec_reads_each_table_and_tolerates_a_missing_one() -> None:
+    tables = {"/proc/net/tcp": TCP, "/proc/net/udp": UDP}
+
+    def cat(argv: list[str]) -> tuple[int | None, str]:
+        return (0, tables[argv[1]]) if argv[1] in tables else (1, "")
+
+    found = from_exec(cat)
+    assert found is not None and "exec" in found.source
+    assert [str(s) for s in found.sockets] == ["tcp://0.0.0.0:80", "tcp://127.0.0.1:8080",
+                                               "udp://0.0.0.0:53"]
+    assert from_exec(lambda argv: (127, "")) is None  # no cat (scratch): nothing read
+
+
+class Ctx:
+    def __init__(self, found: Listening | None, running: bool = True) -> None:
+        self.found, self.running = found, running
+
+    def container_state(self) -> dict[str, Any]:
+        return {"Running": self.running}
+
+    def listening(self) -> Listening | None:
+        return self.found
+
+
+HOST = Listening((Socket("tcp", "0.0.0.0", 80), Socket("tcp", "127.0.0.1", 8080),
+                  Socket("udp", "::", 53)), "host /proc/42/net")
+
+
+def run(check: SocketCheck, ctx: Ctx) -> Any:
+    assert check.validate() == []
+    return check.run(ctx)  # type: ignore[arg-type]
+
+
+def test_verdicts_and_messages_in_both_languages() -> None:
+    assert run(SocketCheck(port=80), Ctx(HOST)).passed
+    assert run(SocketCheck(port=53, protocol="udp"), Ctx(HOST)).passed
+    assert run(SocketCheck(port=8080, address="127.0.0.1"), Ctx(HOST)).passed
+    local = run(SocketCheck(port=8080), Ctx(HOST))
+    assert not local.passed
+    assert "escuta só em 127.0.0.1" in local.message.pt
+    assert "listens only on 127.0.0.1, not on every interface" in local.message.en
+    other = run(SocketCheck(port=443), Ctx(HOST))
+    assert "Nada escuta em tcp 443" in other.message.pt
+    assert "listening: tcp://0.0.0.0:80, tcp://127.0.0.1:8080" in other.message.en
+    assert other.expected == "tcp 0.0.0.0/:::443, listening"
+    none = run(SocketCheck(port=80, protocol="udp"), Ctx(Listening((), "host")))
+    assert "No udp socket is listening" in none.message.en
+    stopped = run(SocketCheck(port=80), Ctx(HOST, running=False))
+    assert not stopped.passed and "not running" in stopped.message.en
+    assert "não está rodando" in stopped.message.pt
+
+
+def test_unreadable_tables_are_our_error_not_the_students() -> None:
+    with pytest.raises(SocketsUnreadable) as e:
+        run(SocketCheck(port=80), Ctx(None))
+    assert e.value.feedback.pt and e.value.feedback.en
+
+
+@pytest.mark.parametrize("check", [SocketCheck(), SocketCheck(port=70000),
+                                   SocketCheck(port=80, protocol="sctp"),
+                                   SocketCheck(port=80, address=""),
+                                   SocketCheck(port="80")])  # type: ignore[arg-type]
+def test_validate(check: SocketCheck) -> None:
+    assert check.validate()
