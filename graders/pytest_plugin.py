@@ -1,13 +1,15 @@
 """pytest plugin: `pytest --lab LAB --submission DIR` grades a submission as pytest tests.
 
 Each check of lab.yaml becomes a test item carrying its points; an instructor's own
-`labs/<id>/test_*.py` can use the `lab`, `image`, `container` and `host` fixtures and
-`@pytest.mark.points(n)`. Scores equal `labgrade grade`'s: both run graders.engine.
+`labs/<id>/test_*.py` can use the `lab`, `image`, `container`, `host` and `registry` fixtures
+and `@pytest.mark.points(n)`. Scores equal `labgrade grade`'s: both run graders.engine, and
+`--lab-registry`/`--lab-image` are `labgrade grade`'s `--registry`/`--image`.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,7 @@ import pytest
 
 if TYPE_CHECKING:
     from graders.engine import GradingRun
+    from graders.pytest_registry import PushedImage
     from graders.results import CheckResult
     from graders.spec import Lab
 
@@ -23,6 +26,10 @@ LAB_HELP = "grade this lab: an id under labs/ (or $LABGRADE_LABS) or a lab folde
 SUBMISSION_HELP = "the submission folder to grade with --lab"
 BACKEND_HELP = "Docker backend for --lab (default: sdk)"
 STUDENT_HELP = "leave the lab's hidden checks out, as a student's self-check does"
+REGISTRY_HELP = ("registry HOST[:PORT] the image was pushed to, as `labgrade grade --registry` "
+                 "(default: the declared image's own domain, else Docker Hub)")
+IMAGE_HELP = ("the pushed image, as `labgrade grade --image` (default: image: in the "
+              "submission's labgrade.yaml)")
 
 
 @dataclass
@@ -31,6 +38,10 @@ class PluginState:
     submission: Path
     backend_name: str
     student: bool
+    registry: str | None = None
+    """`--lab-registry` (or the `lab_registry` ini value), as `labgrade grade --registry`."""
+    image: str | None = None
+    """`--lab-image`, as `labgrade grade --image`."""
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     run: GradingRun | None = None
     points: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -43,7 +54,8 @@ class PluginState:
             from graders.engine import GradeOptions, grading_session
 
             backend = get_backend(self.backend_name)
-            options = GradeOptions(include_hidden=not self.student)
+            options = GradeOptions(include_hidden=not self.student, registry=self.registry,
+                                   image=self.image)
             self.run = self.stack.enter_context(
                 grading_session(self.lab, self.submission, backend, options))
         return self.run
@@ -58,7 +70,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--submission", default=None, help=SUBMISSION_HELP)
     group.addoption("--lab-backend", default="sdk", help=BACKEND_HELP)
     group.addoption("--lab-student", action="store_true", help=STUDENT_HELP)
+    group.addoption("--lab-registry", default=None, metavar="HOST[:PORT]", help=REGISTRY_HELP)
+    group.addoption("--lab-image", default=None, metavar="REF", help=IMAGE_HELP)
     parser.addini("lab", LAB_HELP)
+    parser.addini("lab_registry", REGISTRY_HELP)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -96,11 +111,27 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--submission {submission} is not a folder; give the student's "
                                 "folder that holds the Dockerfile")
     config.stash[STATE] = PluginState(lab, Path(submission), config.getoption("lab_backend"),
-                                      config.getoption("lab_student"))
+                                      config.getoption("lab_student"), _registry_option(config),
+                                      config.getoption("lab_image") or None)
     config.pluginmanager.register(LabScoring(config.stash[STATE]), "graders-scoring")
-    config.pluginmanager.register(LabFixtures(config.stash[STATE]), "graders-fixtures")
+    config.pluginmanager.register(LabFixtures(), "graders-fixtures")
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args[:] = [str(lab.root)]  # collect the lab, not the project's own tests
+
+
+def _registry_option(config: pytest.Config) -> str | None:
+    """`--lab-registry`, else the `lab_registry` ini value, checked as `grade --registry`."""
+    value = config.getoption("lab_registry") or config.getini("lab_registry")
+    if not value:
+        return None
+    import argparse
+
+    from graders.cli.registry_cmd import registry_address
+
+    try:
+        return registry_address(str(value))
+    except argparse.ArgumentTypeError as e:
+        raise pytest.UsageError(f"--lab-registry: {e}") from None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -114,7 +145,9 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if state is None:
         return None
     return (f"labgrade: lab {state.lab.id}, submission {state.submission}, "
-            f"backend {state.backend_name}")
+            f"backend {state.backend_name}"
+            + (f", registry {state.registry}" if state.registry else "")
+            + (f", image {state.image}" if state.image else ""))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -196,28 +229,30 @@ class LabScoring:
 # --- fixtures for an instructor's own checks ------------------------------------------------
 class LabFixtures:
     """Registered when --lab is given, after every entry-point plugin, so that its `host`
-    takes the place of pytest-testinfra's own `host` fixture."""
-
-    def __init__(self, state: PluginState) -> None:
-        self.state = state
+    takes the place of pytest-testinfra's own `host` fixture. The fixtures are static methods
+    that read the run from the config: pytest 9 deprecates session-scoped fixtures that are
+    instance methods (PytestRemovedIn10Warning)."""
 
     @pytest.fixture(scope="session")
-    def lab(self) -> Lab:
+    @staticmethod
+    def lab(request: pytest.FixtureRequest) -> Lab:
         """The Lab given with --lab."""
-        return self.state.lab
+        return request.config.stash[STATE].lab
 
     @pytest.fixture(scope="session")
-    def image(self) -> dict[str, Any]:
+    @staticmethod
+    def image(request: pytest.FixtureRequest) -> dict[str, Any]:
         """The built image's inspect document (Config, Size, RootFS ...)."""
-        run = self.state.grading()
+        run = request.config.stash[STATE].grading()
         if run.ctx.image_ref is None:
             pytest.skip("the image did not build")
         return run.ctx.image_inspect()
 
     @pytest.fixture(scope="session")
-    def container(self) -> Any:
+    @staticmethod
+    def container(request: pytest.FixtureRequest) -> Any:
         """The running container as a docker SDK Container."""
-        run = self.state.grading()
+        run = request.config.stash[STATE].grading()
         if not run.ctx.started or run.ctx.container_id is None:
             pytest.skip("the container is not running")
         import docker
@@ -225,6 +260,30 @@ class LabFixtures:
         return docker.from_env().containers.get(run.ctx.container_id)
 
     @pytest.fixture(scope="session")
-    def host(self, container: Any) -> Any:
+    @staticmethod
+    def host(request: pytest.FixtureRequest, container: Any) -> Any:
         """A pytest-testinfra Host over the running container."""
-        return self.state.grading().ctx.testinfra_host()
+        return request.config.stash[STATE].grading().ctx.testinfra_host()
+
+    @pytest.fixture(scope="session")
+    @staticmethod
+    def registry(request: pytest.FixtureRequest) -> Iterator[PushedImage]:
+        """The image the submission pushed, in the registry the registry checks ask: a
+        `graders.pytest_registry.PushedImage` (`reference`, `tag`, `tags()`, `digest()`,
+        `manifest()`, `config()`, `client`). Skips when the submission declares no image (the
+        registry checks fail it); errors when the registry cannot be asked (not the student's).
+        Needs no build: the target is resolved as the checks resolve it, from the options."""
+        from graders.pytest_registry import PushedImage, undeclared
+        from graders.registry.target import RegistryTarget
+
+        state = request.config.stash[STATE]
+        target = RegistryTarget.resolve(state.registry, state.image, state.submission.resolve())
+        try:
+            reason = undeclared(target)
+            if reason is not None:
+                pytest.skip(reason)
+            pushed = PushedImage(target)
+            pushed.ping()
+            yield pushed
+        finally:
+            target.close()
