@@ -36,6 +36,7 @@ CHECKS: dict[str, str] = {
     "image_user": "graders.checks.image_user:ImageUserCheck",
     "image_workdir": "graders.checks.image_workdir:ImageWorkdirCheck",
     "package": "graders.checks.package:PackageCheck",
+    "user": "graders.checks.user:UserCheck",
     "image_size": "graders.checks.image_size:ImageSizeCheck",
     "image_layers": "graders.checks.image_layers:ImageLayersCheck",
     "path_absent": "graders.checks.path_absent:PathAbsentCheck",
