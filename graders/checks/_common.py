@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from graders.checks.base import Outcome
+from graders.i18n import Text
 
 if TYPE_CHECKING:
     from graders.checks.base import CheckContext
@@ -119,3 +123,29 @@ def name_of(number: int, ids: dict[str, int] | None) -> str:
         if known == number:
             return f"{name} ({number})"
     return str(number)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One way a checked thing differs from the spec (a file's mode, a user's shell)."""
+
+    label: str
+    what: Text
+    expected: str
+    actual: str
+
+
+def problems_outcome(problems: list[Problem]) -> Outcome:
+    """A failed outcome saying every problem at once: one message, expected and actual each
+    labelled. `problems` must not be empty."""
+    if len(problems) == 1:
+        return Outcome.fail(problems[0].what, expected=problems[0].expected,
+                            actual=problems[0].actual)
+    message = problems[0].what
+    for problem in problems[1:]:
+        message = message + Text(" ", " ") + problem.what
+    return Outcome.fail(
+        message,
+        expected="; ".join(f"{p.label} {p.expected}" for p in problems),
+        actual="; ".join(f"{p.label} {p.actual}" for p in problems),
+    )

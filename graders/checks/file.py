@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from graders.checks._common import (
+    Problem,
     clip,
     decode,
     name_of,
+    problems_outcome,
     read_ids,
     regex_problems,
     resolve_id,
@@ -36,14 +38,6 @@ KIND_PT = {
 
 
 MAX_LINKS = 8
-
-
-@dataclass(frozen=True)
-class Problem:
-    label: str
-    what: Text
-    expected: str
-    actual: str
 
 
 def follow(ctx: CheckContext, st: FileStat) -> FileStat | None:
@@ -146,18 +140,7 @@ class FileCheck(Check):
         problems = self._problems(ctx, st)
         if not problems:
             return Outcome.ok(Text(f"{self.path} está correto.", f"{self.path} is correct."))
-        if len(problems) == 1:
-            return Outcome.fail(
-                problems[0].what, expected=problems[0].expected, actual=problems[0].actual
-            )
-        message = problems[0].what
-        for problem in problems[1:]:
-            message = message + Text(" ", " ") + problem.what
-        return Outcome.fail(
-            message,
-            expected="; ".join(f"{p.label} {p.expected}" for p in problems),
-            actual="; ".join(f"{p.label} {p.actual}" for p in problems),
-        )
+        return problems_outcome(problems)
 
     def _problems(self, ctx: CheckContext, st: FileStat) -> list[Problem]:
         p = self.path

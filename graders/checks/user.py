@@ -12,7 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from graders.checks._common import ID_FILE_LIMIT, clip, decode, scalar_text
+from graders.checks._common import (
+    ID_FILE_LIMIT,
+    Problem,
+    clip,
+    decode,
+    problems_outcome,
+    scalar_text,
+)
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
 
@@ -41,14 +48,6 @@ class Group:
     name: str
     gid: int
     members: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    label: str
-    what: Text
-    expected: str
-    actual: str
 
 
 def parse_passwd(text: str) -> list[Account]:
@@ -205,17 +204,7 @@ class UserCheck(Check):
         if not problems:
             return Outcome.ok(Text(f"O usuário {n} existe (uid {account.uid}).",
                                    f"The user {n} exists (uid {account.uid})."), actual=summary)
-        if len(problems) == 1:
-            return Outcome.fail(problems[0].what, expected=problems[0].expected,
-                                actual=problems[0].actual)
-        message = problems[0].what
-        for problem in problems[1:]:
-            message = message + Text(" ", " ") + problem.what
-        return Outcome.fail(
-            message,
-            expected="; ".join(f"{p.label} {p.expected}" for p in problems),
-            actual="; ".join(f"{p.label} {p.actual}" for p in problems),
-        )
+        return problems_outcome(problems)
 
     def _wanted(self) -> str:
         return self.name + (f" (uid {self.uid})" if self.uid is not None else "")
