@@ -7,6 +7,8 @@
 `--auth USER` alone reads the password from $LABGRADE_REGISTRY_PASSWORD, else asks for it (so it
 stays out of the shell history and `ps`). The password is never printed; it is stored only
 bcrypt-hashed in the state folder's htpasswd. `down` keeps what was pushed for the next `up`.
+It runs Debian's /usr/bin/docker-registry, or, where that is absent, the registry:2 image in a
+container published on 127.0.0.1 only (graders/registry/container.py).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace, env: Env) -> ExitStatus:
     if args.registry_action == "down":
         before = server.status(state)
         server.down(state)
-        env.out(f"Registry stopped (pid {before.pid}); what was pushed is kept in "
+        env.out(f"Registry stopped ({before.how}); what was pushed is kept in "
                 f"{before.state_dir / 'data'}." if before.running
                 else "The registry was not running; nothing to stop.")
         return ExitStatus.SUCCESS
@@ -91,8 +93,9 @@ def _describe(st: Any) -> str:
     if not st.running:
         return f"The registry is not running (state folder {st.state_dir})."
     login = f"login required for {st.user}" if st.user else "no login required"
-    return (f"Registry running at {st.address} (127.0.0.1:{st.port}, pid {st.pid}, {login}).\n"
-            f"State: {st.state_dir}  Log: {st.log}")
+    log = f"docker logs {st.container}" if st.container else st.log
+    return (f"Registry running at {st.address} (127.0.0.1:{st.port}, {st.how}, {login}).\n"
+            f"State: {st.state_dir}  Log: {log}")
 
 
 def _howto(st: Any) -> str:

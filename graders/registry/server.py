@@ -5,9 +5,15 @@ its own session (it outlives the CLI), with its pid file and log beside the conf
 under `<state>/data`, so `down()` then `up()` loses nothing pushed. `down()` only ever stops the
 pid we started, and only while that pid still runs our binary with our config.
 
+Where the binary is absent (`$LABGRADE_REGISTRY_BINARY` overrides its path) and a Docker engine
+answers, the same config and data run in a container of the `registry:2` image instead
+(`$LABGRADE_REGISTRY_IMAGE` overrides it): see graders/registry/container.py. `registry.json`
+then names the container, and `status`/`down` ask Docker about it.
+
 Layout of the state folder (default `$LABGRADE_STATE/registry`, else `<repo>/.state/registry`):
 `config.yml`, `htpasswd` (0600, bcrypt), `http-secret`, `registry.pid`, `registry.json`
-(port and user name, never a password), `registry.log`, `data/`.
+(port and user name, never a password; the container and image when one runs), `registry.log`,
+`data/`.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders.registry import config as regconfig
+from graders.registry import container as regcontainer
 from graders.registry.errors import (
     RegistryBinaryMissing,
     RegistryConflict,
@@ -33,6 +40,7 @@ from graders.registry.errors import (
 )
 
 BINARY = "/usr/bin/docker-registry"
+ENV_BINARY = "LABGRADE_REGISTRY_BINARY"
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 10.0
@@ -48,6 +56,16 @@ class RegistryStatus:
     pid: int | None = None
     user: str | None = None
     """The htpasswd user when auth is on; None when the registry is open."""
+    container: str | None = None
+    """The container's name when the registry runs from the image (`pid` is then None)."""
+    image: str | None = None
+
+    @property
+    def how(self) -> str:
+        """`pid N`, or `container NAME of IMAGE`."""
+        if self.container:
+            return f"container {self.container} of {self.image or regcontainer.IMAGE}"
+        return f"pid {self.pid}"
 
     @property
     def url(self) -> str | None:
@@ -75,22 +93,30 @@ def default_state_dir() -> Path:
     return Path(xdg) / "labgrade" / "registry"
 
 
+def default_binary() -> str:
+    return os.environ.get(ENV_BINARY) or BINARY
+
+
 def status(state_dir: Path | str | None = None) -> RegistryStatus:
     """Whether our registry runs, and where. Cleans up a stale pid file."""
     state = _state(state_dir)
+    info = _read_info(state)
+    user = info.get("user")
+    user = user if isinstance(user, str) else None
+    name, image = info.get("container"), info.get("image")
+    if isinstance(name, str):  # the image flavour: Docker knows whether it runs
+        cport = regcontainer.running_port(state)
+        if cport is None:
+            return RegistryStatus(False, state)
+        image = image if isinstance(image, str) else None
+        return RegistryStatus(True, state, port=cport, user=user, container=name, image=image)
     pid = _read_pid(state)
     if pid is None or not _is_ours(pid, state):
         (state / "registry.pid").unlink(missing_ok=True)
         return RegistryStatus(False, state)
-    info = _read_info(state)
     port = info.get("port")
-    user = info.get("user")
     return RegistryStatus(
-        True,
-        state,
-        port=port if isinstance(port, int) else None,
-        pid=pid,
-        user=user if isinstance(user, str) else None,
+        True, state, port=port if isinstance(port, int) else None, pid=pid, user=user
     )
 
 
@@ -99,22 +125,30 @@ def up(
     auth: tuple[str, str] | None = None,
     state_dir: Path | str | None = None,
     *,
-    binary: str = BINARY,
+    binary: str | None = None,
+    image: str | None = None,
     timeout: float = START_TIMEOUT_S,
 ) -> RegistryStatus:
     """Start the registry on 127.0.0.1:`port`, or report the one already running as asked.
 
+    `binary` None: `default_binary()`, and where that is absent the registry image (`image`,
+    default `$LABGRADE_REGISTRY_IMAGE` or registry:2) in a container. A `binary` given runs
+    that program only, never the image.
+
     Raises RegistryConflict when ours runs with another port or user (run `down` first),
-    RegistryPortInUse when something else holds the port, RegistryBinaryMissing, and
-    RegistryStartFailed with the log's tail when it does not answer within `timeout`.
+    RegistryPortInUse when something else holds the port, RegistryBinaryMissing (its subclass
+    RegistryUnavailable when the image cannot run either), and RegistryStartFailed with the
+    log's tail when it does not answer within `timeout`.
     """
     state = _state(state_dir)
     current = status(state)
     if current.running:
         _check_same(current, port, auth)
         return current
-    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-        raise RegistryBinaryMissing(binary)
+    program = binary or default_binary()
+    use_image = binary is None and not _executable(program)
+    if not use_image and not _executable(program):
+        raise RegistryBinaryMissing(program)
     if auth is not None:
         _validate_user(auth[0])
     if not _port_free(port):
@@ -123,13 +157,21 @@ def up(
     (state / "data").mkdir(parents=True, exist_ok=True)
     os.chmod(state, 0o700)
     config = regconfig.write_config(state, port, auth)
+    if use_image:
+        image = image or regcontainer.default_image()
+        regcontainer.up(state, port, auth, binary=program, image=image, timeout=timeout)
+        (state / "registry.pid").unlink(missing_ok=True)
+        info = {"port": port, "user": auth and auth[0], "container": regcontainer.name_for(state),
+                "image": image}
+        regconfig.write_private(state / "registry.json", json.dumps(info))
+        return status(state)
     log = state / "registry.log"
     # A shell in a new session starts the registry in the background and exits: the registry is
     # re-parented to init, outlives this process and leaves no child for us to reap.
     out = subprocess.run(
         [
             "setsid", "sh", "-c", 'exec "$0" serve "$1" >>"$2" 2>&1 </dev/null & echo $!',
-            binary, str(config), str(log),
+            program, str(config), str(log),
         ],
         capture_output=True, text=True, check=False, timeout=10,
     )  # fmt: skip
@@ -137,7 +179,7 @@ def up(
         pid = int(out.stdout.strip())
     except ValueError:
         raise RegistryStartFailed(
-            f"could not start {binary}: {out.stderr.strip()}", str(log)
+            f"could not start {program}: {out.stderr.strip()}", str(log)
         ) from None
     regconfig.write_private(state / "registry.pid", f"{pid}\n")
     regconfig.write_private(
@@ -148,8 +190,13 @@ def up(
 
 
 def down(state_dir: Path | str | None = None, *, timeout: float = STOP_TIMEOUT_S) -> RegistryStatus:
-    """Stop the registry we started (SIGTERM, then SIGKILL). A no-op when none runs."""
+    """Stop the registry we started (SIGTERM, then SIGKILL; or remove its container; the
+    data stays). A no-op when none runs."""
     state = _state(state_dir)
+    if isinstance(_read_info(state).get("container"), str):
+        regcontainer.down(state, timeout)
+        (state / "registry.json").unlink(missing_ok=True)
+        return RegistryStatus(False, state)
     current = status(state)
     if current.running and current.pid is not None:
         _stop(current.pid, state, timeout)
@@ -163,6 +210,10 @@ def down(state_dir: Path | str | None = None, *, timeout: float = STOP_TIMEOUT_S
 def _state(state_dir: Path | str | None) -> Path:
     # Absolute, so the config path in the registry's argv matches whatever the caller's cwd.
     return Path(state_dir).resolve() if state_dir else default_state_dir()
+
+
+def _executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
 
 
 def _check_same(current: RegistryStatus, port: int, auth: tuple[str, str] | None) -> None:
