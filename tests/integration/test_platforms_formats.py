@@ -18,6 +18,7 @@ import pytest
 
 from graders.cli.env import Env, ExitStatus
 from graders.cli.main import main
+from graders.reporters.base import fmt_points
 from graders.spec import load_lab
 
 pytestmark = pytest.mark.docker
@@ -133,8 +134,12 @@ def test_the_generated_workflow_grades_its_repo(tmp_path: Path, no_leftovers: No
     assert done.stdout.startswith("::stop-commands::")
     encoded = output.read_text().strip().removeprefix("result=")
     read = read_like_the_reporter(encoded)
-    assert read["summary"] == "Points 100/100" and read["failed"] == ""
-    assert "Nota: 100/100" in summary.read_text()
+    # The repository holds the visible checks only: the hidden ones are for labgrade batch.
+    lab = load_lab("day2-apache")
+    visible = fmt_points(sum(c.points for c in lab.checks if not c.hidden and not c.live))
+    assert any(c.hidden for c in lab.checks) and visible != fmt_points(lab.points)
+    assert read["summary"] == f"Points {visible}/{visible}" and read["failed"] == ""
+    assert f"Nota: {visible}/{visible}" in summary.read_text()
 
 
 def test_gradescope_autograder_with_an_engine(tmp_path: Path, no_leftovers: None) -> None:
