@@ -71,7 +71,7 @@ def _worker(conn: Connection, parent: int, lab: Lab, host: str | None, connect: 
         os.environ["DOCKER_HOST"] = host
     backend: DockerBackend | None = None
     try:
-        while (task := conn.recv()) is not None:
+        while (task := _next_task(conn, parent)) is not None:
             t0 = time.monotonic()
             try:
                 backend = backend or connect(host)
@@ -101,8 +101,27 @@ def sweep(backend: DockerBackend | None, run_id: str) -> None:
             settle_run(backend, run_id)
 
 
+_stopping = False
+"""Set by SIGTERM in a worker, for good: the KeyboardInterrupt the handler raises can land in a
+garbage-collection finalizer, where Python prints and drops it (seen: urllib3 closing a pool),
+and the worker then went on as if never told to stop."""
+
+
 def _interrupt(_signum: int, _frame: object) -> None:
+    global _stopping
+    _stopping = True
     raise KeyboardInterrupt
+
+
+def _next_task(conn: Connection, parent: int, poll: float = 0.5) -> Task | None:
+    """The next task, or None: told to stop, stopped by SIGTERM, or the batch process gone.
+    EOF alone does not say the batch process died: a sibling worker, forked later, holds the
+    batch's end of this pipe open (seen: a worker waiting for 20 minutes after a kill -9)."""
+    while not conn.poll(poll):
+        if _stopping or os.getppid() != parent:
+            return None
+    task: Task | None = None if _stopping else conn.recv()
+    return task
 
 
 def _die_with_parent(parent: int) -> None:
