@@ -66,12 +66,15 @@ def created_by_labgrade(client: Any, since: float, until: float) -> dict[str, se
         ident, attrs = actor.get("ID", ""), actor.get("Attributes") or {}
         if kind == "container" and action == "create":
             (mine["containers"] if "org.labgrade.run" in attrs else others).add(ident)
-        elif kind == "network" and action == "create" and "org.labgrade.run" in attrs:
+        elif kind == "network" and action == "create":  # its events carry no labels
             mine["networks"].add(ident)
         elif kind == "volume" and action == "create":
             mine["volumes"].add(ident)
         elif kind == "volume" and action == "mount":
             mounted[ident] = attrs.get("container", "")
+    # Network events name no labels: of those created, ours are the ones carrying the run label.
+    labelled = client.api.networks(filters={"label": "org.labgrade.run"})
+    mine["networks"] &= {n["Id"] for n in labelled}
     created_volumes, mine["volumes"] = mine["volumes"], {
         v for v, c in mounted.items() if c in mine["containers"]}
     if not others:
