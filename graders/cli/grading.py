@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -112,6 +113,7 @@ def watch_command(
     lab: Lab, submission: Path, args: argparse.Namespace, env: Env, lang: Lang
 ) -> ExitStatus:
     """Grade, then grade again on every change, until Ctrl-C (exit status 130)."""
+    from graders.cli.main import terminated
     from graders.platforms.progress import is_tty
     from graders.platforms.watch import watch
 
@@ -139,7 +141,12 @@ def watch_command(
         shown = ", ".join(paths[:5]) + (" …" if len(paths) > 5 else "")
         env.err(CHANGED.format(paths=shown)(lang))
 
-    watch(submission, once, interval=interval, on_idle=idle, on_change=changed)
+    def sleep(seconds: float) -> None:
+        time.sleep(seconds)
+        if terminated():  # a SIGTERM whose KeyboardInterrupt was lost (graders.cli.main)
+            raise KeyboardInterrupt
+
+    watch(submission, once, interval=interval, on_idle=idle, on_change=changed, sleep=sleep)
     raise AssertionError("watch() returns only when interrupted")  # pragma: no cover
 
 

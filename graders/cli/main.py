@@ -78,8 +78,20 @@ def _common_grade_args(s: argparse.ArgumentParser) -> None:
                    help="the pushed image (default: image: in the submission's labgrade.yaml)")
 
 
+_terminated = False
+"""SIGTERM was received. Kept for good: the KeyboardInterrupt the handler raises can land in a
+garbage-collection finalizer, where Python drops it (seen in batch workers); loops that would
+otherwise go on forever (`check --watch`) look here."""
+
+
 def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    global _terminated
+    _terminated = True
     raise KeyboardInterrupt  # so that every `finally` cleans up, as on Ctrl-C
+
+
+def terminated() -> bool:
+    return _terminated
 
 
 def main(argv: Sequence[str] | None = None, env: Env | None = None) -> ExitStatus:
@@ -91,6 +103,8 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> ExitStatu
         return ExitStatus.SUCCESS if e.code == 0 else ExitStatus.USAGE_OR_SPEC_ERROR
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=env.stderr)
+    global _terminated
+    _terminated = False
     with contextlib.suppress(ValueError):  # not the main thread (tests)
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
