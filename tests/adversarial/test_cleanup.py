@@ -8,6 +8,7 @@ with a grading process killed by SIGKILL and one stopped by SIGTERM.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import secrets
 import signal
@@ -400,3 +401,27 @@ def test_clean_removes_a_step_container_a_killed_build_left(
         for c in (step, bystander):
             with contextlib.suppress(Exception):
                 c.remove(force=True)
+
+
+@pytest.mark.docker
+def test_a_killed_build_step_takes_its_anonymous_volume_with_it(docker_client: Any) -> None:
+    """A build step after VOLUME runs in a container with an anonymous volume; the step a
+    stopped build leaves is removed with it."""
+    from graders.backends import get_backend
+    from graders.logcap import CappedLog
+
+    image, _ = docker_client.images.build(
+        fileobj=io.BytesIO(b"FROM busybox:1.35\nVOLUME /data\n"), rm=True, forcerm=True,
+        network_mode="none", labels={LABEL_RUN: "advvolume" + secrets.token_hex(4)})
+    step = docker_client.containers.create(image.id, ["true"], network_mode="none")
+    try:
+        [volume] = [m["Name"] for m in docker_client.api.inspect_container(step.id)["Mounts"]]
+        log = CappedLog()
+        log.write(f" ---> Running in {step.id[:12]}\n")
+        get_backend("sdk")._kill_build_step(log)
+        assert step.id not in {c.id for c in docker_client.containers.list(all=True)}
+        assert volume not in {v.name for v in docker_client.volumes.list()}
+    finally:
+        with contextlib.suppress(Exception):
+            step.remove(force=True, v=True)
+        docker_client.images.remove(image.id, force=True)
