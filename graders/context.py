@@ -75,9 +75,11 @@ class _ChunkReader:
 
 class EngineContext:
     def __init__(self, backend: DockerBackend, submission: Path, dockerfile: Dockerfile | None,
-                 options: Any = None):
+                 options: Any = None, limits: Any = None):
         self.backend = backend
         self.options = options
+        self.limits = limits
+        """The lab's sandbox (`graders.sandbox.Limits`) for containers run here; None: defaults."""
         """The run's `GradeOptions` (registry, image, run_id), when the engine gives them."""
         self._registry: Any = None
         self._submission = submission
@@ -240,7 +242,7 @@ class EngineContext:
                   LABEL_CREATED: str(int(time.time()))}
         return self.backend.run_once(image, argv, labels=labels, timeout=timeout,
                                      limit=MAX_EXEC_OUTPUT,
-                                     host_config=host_config(getattr(self, "limits", None)))
+                                     host_config=host_config(self.limits))
 
     def published_port(self, port: int) -> int | None:
         if port not in self._ports and self.started:

@@ -131,7 +131,7 @@ class GradingRun:
         self.not_ready: Text | None = None
         self.tag = f"labgrade/{lab.id}:{opts.run_id}"
         self.dockerfile: Dockerfile | None = None
-        self.ctx = EngineContext(backend, submission, None, opts)
+        self.ctx = EngineContext(backend, submission, None, opts, self.limits)
         self.built = False
         self.interrupted = False
         self.lock: RunLock | None = None
@@ -155,7 +155,8 @@ class GradingRun:
         if self.lab.build is not None:
             intake = read_dockerfile(self.submission, self.lab.build.dockerfile, self.limits)
             self.dockerfile, self.refusal = intake.dockerfile, intake.refusal
-            self.ctx = EngineContext(self.backend, self.submission, self.dockerfile, self.opts)
+            self.ctx = EngineContext(self.backend, self.submission, self.dockerfile, self.opts,
+                                     self.limits)
         missing = self._dockerfile_missing()
         if missing is not None:
             results += [_failed(spec, missing) for spec in by_need[Need.DOCKERFILE]]

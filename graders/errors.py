@@ -36,6 +36,13 @@ class SpecError(GraderError):
         super().__init__(f"{where}: {message}")
 
 
+def docker_host() -> str:
+    """The engine address Docker's clients use here: DOCKER_HOST, else the default socket."""
+    import os
+
+    return os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+
+
 class DockerUnavailable(GraderError):
     """No Docker engine answers."""
 

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from graders.dockerfile.model import Dockerfile
 from graders.errors import UsageError
 from graders.i18n import Text
-from graders.sandbox import Limits, human_size, resolve_limits
+from graders.sandbox import Limits, human_size
 
 if TYPE_CHECKING:
     from graders.spec import BuildSpec
@@ -93,12 +93,6 @@ def check_submission(folder: Path) -> None:
                          "the student's Dockerfile.")
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder. Give the folder that holds the Dockerfile.")
-
-
-def load_submission_dockerfile(folder: Path, relative: str,
-                               limits: Limits | None = None) -> Dockerfile | None:
-    """The parsed Dockerfile, or None when there is none or it is refused."""
-    return read_dockerfile(folder, relative, limits or resolve_limits()).dockerfile
 
 
 # --- paths -------------------------------------------------------------------------------------

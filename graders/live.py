@@ -24,13 +24,12 @@ Decisions, so that every check reads state the same way:
 from __future__ import annotations
 
 import http.client
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from graders.checks.base import HttpResponse
-from graders.errors import BackendError, DockerUnavailable
+from graders.errors import BackendError, DockerUnavailable, docker_host
 
 LOCALHOST = "127.0.0.1"
 MAX_HTTP_BODY = 1 << 20
@@ -127,7 +126,7 @@ class LiveEngine:
             try:
                 self._client = docker.from_env(timeout=CLIENT_TIMEOUT)
             except docker.errors.DockerException as e:
-                host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+                host = docker_host()
                 raise DockerUnavailable(host, str(e)) from e
         return self._client.api
 

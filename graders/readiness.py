@@ -20,11 +20,6 @@ LOG_WINDOW = 64 * 1024
 """Characters of the container's output searched for a `log:` readiness pattern."""
 
 
-def wait_ready(ctx: EngineContext, ready: Readiness) -> bool:
-    """True once ready; False at the timeout or as soon as the container stops."""
-    return wait_ready_reason(ctx, ready) is None
-
-
 def wait_ready_reason(ctx: EngineContext, ready: Readiness) -> Text | None:
     """None once ready, else why not: the deadline passed, or the container stopped."""
     if ready.kind is None:
@@ -38,7 +33,7 @@ def wait_ready_reason(ctx: EngineContext, ready: Readiness) -> Text | None:
         state = ctx.container_state()
         if not state.get("Running"):
             after = time.monotonic() - t0
-            why = exit_reason(state)
+            why = exit_reason(state, ctx.limits)
             return Text(f"(O contêiner parou {after:.1f} s após iniciar, antes de ficar pronto: "
                         f"{why.pt}.)",
                         f"(The container stopped {after:.1f} s after it started, before it was "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
 import re
 import threading
 import time
@@ -28,13 +27,9 @@ from graders.backends.base import (
 )
 from graders.checks.base import ExecResult
 from graders.cleanup import LABEL_KEEP
-from graders.errors import BackendError, DockerUnavailable
+from graders.errors import BackendError, DockerUnavailable, docker_host
 from graders.logcap import CappedLog
 from graders.sandbox import build_cpuset
-
-
-def _host() -> str:
-    return os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
 
 
 class SdkBackend:
@@ -50,7 +45,7 @@ class SdkBackend:
             # Negotiating the API version is one GET /version: it fails when no engine answers.
             self.client = docker.DockerClient(timeout=int(timeout), **self._connect)
         except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
-            raise DockerUnavailable(base_url or _host(), _short(e)) from e
+            raise DockerUnavailable(base_url or docker_host(), _short(e)) from e
         self._version: str | None = None  # the engine's own version, asked for when needed
 
     def version(self) -> str:
@@ -173,13 +168,7 @@ class SdkBackend:
             raise BackendError("image inspect", _short(e)) from e
 
     def remove_image(self, ref: str) -> None:
-        # noprune keeps the parent layers: Docker's build cache, reused by the next grading.
-        try:
-            self.client.api.remove_image(ref, force=True, noprune=True)
-        except docker.errors.NotFound:
-            pass
-        except docker.errors.DockerException as e:
-            raise BackendError("image remove", _short(e)) from e
+        self.remove_leftover("image", ref)
 
     def create_container(self, options: ContainerOptions) -> str:
         host_config = dict(options.host_config)
@@ -333,13 +322,7 @@ class SdkBackend:
         return [dict(zip(titles, row, strict=False)) for row in table.get("Processes") or []]
 
     def remove_container(self, container_id: str) -> None:
-        try:
-            self.client.api.remove_container(container_id, force=True, v=True)
-        except docker.errors.NotFound:
-            pass
-        except docker.errors.APIError as e:
-            if "already in progress" not in str(e):
-                raise BackendError("container remove", _short(e)) from e
+        self.remove_leftover("container", container_id)
 
     def list_labelled(self, label: str) -> list[dict[str, Any]]:
         """What carries `label` (key or key=value): kind, id, run, created (epoch s), keep."""
@@ -388,7 +371,7 @@ class SdkBackend:
                 api.remove_network(ident)
             elif kind == "volume":
                 api.remove_volume(ident, force=True)
-            elif kind == "image":
+            elif kind == "image":  # noprune keeps the parents: the build cache the next uses
                 api.remove_image(ident, force=True, noprune=True)
         except docker.errors.NotFound:
             return False

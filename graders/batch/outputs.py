@@ -4,18 +4,17 @@ class-wide gradebook, combined JUnit and summaries. Every file is written atomic
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from graders.atomic import write_atomic
 from graders.batch import serial
 from graders.batch.gradebook import gradebook_csv, summary_md
 from graders.batch.html import summary_html
 from graders.batch.store import Record
 from graders.i18n import Lang, Text
-from graders.reporters import get_reporter
+from graders.reporters import get_reporter, render
 from graders.results import BuildInfo, CheckResult, LabResult, Status
 from graders.spec import Lab
 
@@ -23,33 +22,13 @@ STUDENTS = "students"
 RECORD = "record.json"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Through a temporary file in the same folder and a rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _render(fmt: str, result: LabResult, lang: Lang, student_view: bool = False) -> str:
-    reporter = get_reporter(fmt)(student_view=student_view)  # type: ignore[call-arg]
-    return reporter.render(result, lang)
-
-
 def write_student(out: Path, record: Record, lang: Lang) -> None:
     """students/<student>/: result.json and junit.xml (instructor view), feedback.md (what the
     student may see) and record.json (lossless, what `labgrade merge` reads without SQLite)."""
     folder = out / STUDENTS / record.student
-    write_atomic(folder / "result.json", _render("json", record.result, lang))
-    write_atomic(folder / "junit.xml", _render("junit", record.result, lang))
-    write_atomic(folder / "feedback.md", _render("markdown", record.result, lang, True))
+    write_atomic(folder / "result.json", render("json", record.result, lang))
+    write_atomic(folder / "junit.xml", render("junit", record.result, lang))
+    write_atomic(folder / "feedback.md", render("markdown", record.result, lang, student_view=True))
     data = {"student": record.student, "run_id": record.run_id, "graded_at": record.graded_at,
             "content_hash": record.content_hash, "source": record.source,
             "error": record.error, "result": serial.to_dict(record.result)}

@@ -9,7 +9,7 @@ from graders.checks._live import fix
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
 from graders.live import live_view
-from graders.registry.reference import DOCKER_HUB
+from graders.registry.reference import DOCKER_HUB, HUB_NAMES
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class LiveLoginCheck(Check):
         if not self.registry:
             return replace(self, registry=ctx.registry_address() or DOCKER_HUB).run(ctx)
         state = live_view(ctx).login(self.registry)
-        hub = self.registry in (DOCKER_HUB, "index.docker.io", "registry-1.docker.io")
+        hub = self.registry in HUB_NAMES
         where = "Docker Hub" if hub else self.registry
         if state.logged_in:
             return Outcome.ok(

@@ -10,10 +10,9 @@ from graders.checks._live import fix, listing
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
 from graders.live import live_view
-from graders.registry.reference import DOCKER_HUB, parse_reference
+from graders.registry.reference import DOCKER_HUB, HUB_NAMES, parse_reference
 
 ANY = "any"
-HUB_NAMES = (DOCKER_HUB, "index.docker.io", "registry-1.docker.io")
 _COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*$")
 _TAG = re.compile(r"^[\w][\w.-]{0,127}$", re.ASCII)
 

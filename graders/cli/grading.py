@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from graders.atomic import write_atomic
 from graders.cli.env import Env, ExitStatus
 from graders.cli.main import FORMAT_FLAGS
 from graders.errors import DockerUnavailable, GraderError, UsageError
 from graders.i18n import Lang, Text, default_lang
+from graders.reporters import render
 from graders.results import LabResult
 from graders.spec import Lab
 
@@ -150,16 +151,6 @@ def watch_command(
     raise AssertionError("watch() returns only when interrupted")  # pragma: no cover
 
 
-def render(fmt: str, result: LabResult, lang: Lang, **options: object) -> str:
-    """Render with a reporter, passing only the options that reporter has."""
-    from graders.reporters import get_reporter
-
-    cls = get_reporter(fmt)
-    names = set(getattr(cls, "__dataclass_fields__", {}))  # a reporter's options
-    reporter = cls(**{k: v for k, v in options.items() if k in names})
-    return reporter.render(result, lang)
-
-
 def write_reports(result: LabResult, args: argparse.Namespace, lang: Lang, student: bool) -> None:
     extra: dict[str, object] = {}
     visibility = getattr(args, "gradescope_visibility", None)
@@ -169,12 +160,4 @@ def write_reports(result: LabResult, args: argparse.Namespace, lang: Lang, stude
         target = getattr(args, fmt, None)
         if target:
             write_atomic(Path(target), render(fmt, result, lang, student_view=student, **extra))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename, so a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 

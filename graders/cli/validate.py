@@ -6,10 +6,11 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from graders.atomic import write_atomic
 from graders.cli.env import Env, ExitStatus
-from graders.cli.grading import render, write_atomic
 from graders.errors import UsageError
 from graders.i18n import Lang, default_lang
+from graders.reporters import render
 from graders.results import LabResult
 from graders.spec import Lab, Sample
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from graders.errors import BackendError, DockerUnavailable
+from graders.errors import BackendError, DockerUnavailable, docker_host
 from graders.registry import config as regconfig
 from graders.registry.errors import (
     RegistryBinaryMissing,
@@ -195,7 +195,7 @@ def _connect() -> Any:
     try:
         return docker.DockerClient(timeout=120, **docker.utils.kwargs_from_env())
     except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
-        raise DockerUnavailable(os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"),
+        raise DockerUnavailable(docker_host(),
                                 _short(e)) from None
 
 

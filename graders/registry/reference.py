@@ -27,6 +27,8 @@ from graders.i18n import Text
 
 DOCKER_HUB = "docker.io"
 DOCKER_HUB_API = "registry-1.docker.io"
+HUB_NAMES = (DOCKER_HUB, "index.docker.io", DOCKER_HUB_API)
+"""Every name Docker Hub answers to."""
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 _COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*\Z")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graders.dockerfile.refs import parse_image_ref
 from graders.errors import GraderError
 from graders.registry import server
 from graders.registry.client import RegistryClient
@@ -75,11 +76,12 @@ def staged(pushes: list[Push], *, auth: tuple[str, str] | None = None, reuse: st
             address = _start(state, auth)
         with provided(address, creds) if creds else contextlib.nullcontext():
             if reuse:
-                _check_empty(address, creds, {*must_be_empty, *(_repo(p.image) for p in pushes)})
+                repos = {parse_image_ref(p.image).repository for p in pushes}
+                _check_empty(address, creds, {*must_be_empty, *repos})
             for push in pushes:
                 local.append(f"{address}/{push.image}")
                 digest = _build_and_push(client, push, local[-1], creds, labels or {})
-                pushed.append((_repo(push.image), digest))
+                pushed.append((parse_image_ref(push.image).repository, digest))
             yield address
     finally:
         for tag in reversed(local):
@@ -105,12 +107,6 @@ def _start(state: Path, auth: tuple[str, str] | None) -> str:
                 raise
             time.sleep(0.1)
     raise AssertionError("unreachable")
-
-
-def _repo(image: str) -> str:
-    name = image.split("@", 1)[0]
-    slash, colon = name.rfind("/"), name.rfind(":")
-    return name[:colon] if colon > slash else name
 
 
 def _build_and_push(client: Any, push: Push, local: str, creds: Credentials | None,

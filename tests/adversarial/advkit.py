@@ -85,7 +85,7 @@ class Graded:
 
 def render_all(result: LabResult) -> dict[str, str]:
     """Every reporter, both languages, both views; each machine format parsed back (strict)."""
-    from graders.cli.grading import render
+    from graders.reporters import render
 
     out: dict[str, str] = {}
     for fmt in FORMATS:
