@@ -20,9 +20,6 @@ from graders.errors import GraderError
 
 MAX_HTTP_BODY = 1 << 20
 MAX_EXEC_OUTPUT = 64 * 1024
-LOG_SETTLE_READS = 10
-LOG_SETTLE_PAUSE = 0.1
-"""A stopped container's logs are read again every 0.1 s (1 s at most) until two reads agree."""
 MAX_TAR_HEADERS = 256 * 1024
 """Bytes of tar headers (long names, PAX records) read before a probe's first file gives up."""
 MAX_LIST_BYTES = 1 << 30
@@ -271,21 +268,8 @@ class EngineContext:
     def container_state(self) -> dict[str, Any]:
         return dict(self.container_inspect().get("State") or {})
 
-    def container_logs(self, limit: int = 4000) -> str:
-        """The container's last output. For a stopped container, read until two reads agree:
-        Docker waits only so long for a container's output to be copied before it marks the
-        container exited, and under load its last lines were seen arriving after that (a
-        2 MB burst then an exit: the final stderr line missing from the first read)."""
-        text = self.backend.logs(self._container(), limit)
-        if self.container_state().get("Running"):
-            return text
-        for _ in range(LOG_SETTLE_READS):
-            time.sleep(LOG_SETTLE_PAUSE)
-            again = self.backend.logs(self._container(), limit)
-            if again == text:
-                break
-            text = again
-        return text
+    def container_logs(self, limit: int = 4000, stream: str = "all") -> str:
+        return self.backend.logs(self._container(), limit, stream)
 
     def processes(self) -> list[dict[str, str]]:
         if not self.started:

@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "nofile": 1024,
     "cap_add": ["CHOWN", "SETUID", "SETGID", "NET_BIND_SERVICE"],
     "cap_drop": ["ALL"],
-    "log_max": "1m",  # the container's json-file log: one file, at most this size
+    "log_max": "1m",  # the container's json-file log: two files of half this size
     "build_memory": "1g",  # of each RUN step's container (memory+swap the same)
     "build_cpus": 1.0,
     "build_network": "default",  # RUN steps reach the network (apt-get), or "none"
@@ -204,8 +204,10 @@ def host_config(limits: Limits | Mapping[str, Any] | None = None) -> dict[str, A
         "security_opt": ["no-new-privileges"],
         "init": True,
         "privileged": False,
+        # Two files, not one: with one, json-file empties it when full, and what was logged
+        # just before (a crash's last stderr line after 1 MB of output) was seen lost.
         "log_config": {"Type": "json-file",
-                       "Config": {"max-size": str(lim.log_max), "max-file": "1"}},
+                       "Config": {"max-size": str(lim.log_max // 2), "max-file": "2"}},
     }
 
 

@@ -77,7 +77,9 @@ class DockerBackend(Protocol):
 
     def inspect_container(self, container_id: str) -> dict[str, Any]: ...
 
-    def logs(self, container_id: str, limit: int) -> str: ...
+    def logs(self, container_id: str, limit: int, stream: str = "all") -> str:
+        """The last `limit` characters the container wrote to `stream`: "all" (both, in the
+        order Docker logged them), "stdout" or "stderr"."""
 
     def archive(self, container_id: str,
                 path: str) -> tuple[Iterator[bytes], dict[str, Any]] | None:

@@ -198,9 +198,10 @@ class SdkBackend:
         except docker.errors.DockerException as e:
             raise BackendError("container inspect", _short(e)) from e
 
-    def logs(self, container_id: str, limit: int) -> str:
+    def logs(self, container_id: str, limit: int, stream: str = "all") -> str:
         try:
-            raw = self.client.api.logs(container_id, stdout=True, stderr=True, tail=200)
+            raw = self.client.api.logs(container_id, stdout=stream in ("all", "stdout"),
+                                       stderr=stream in ("all", "stderr"), tail=200)
         except docker.errors.DockerException as e:
             raise BackendError("container logs", _short(e)) from e
         text = bytes(raw).decode("utf-8", "replace")

@@ -95,8 +95,10 @@ class CheckContext(Protocol):
     def container_state(self) -> dict[str, Any]:
         """The container's inspected `State` (Running, ExitCode, OOMKilled, ...)."""
 
-    def container_logs(self, limit: int = 4000) -> str:
-        """The tail of the container's stdout and stderr."""
+    def container_logs(self, limit: int = 4000, stream: str = "all") -> str:
+        """The tail of the container's output: "all" (stdout and stderr), "stdout" or "stderr".
+        Read a stream alone to be sure of its end: Docker copies the two separately, so in
+        "all" a crash's last stderr line can come before the last stdout it printed earlier."""
 
     def processes(self) -> list[dict[str, str]]:
         """The container's processes as the host sees them (docker top): USER, PID, CMD."""

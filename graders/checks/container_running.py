@@ -117,17 +117,22 @@ class ContainerRunningCheck(Check):
             )
         elif isinstance(code, int) and code in EXIT_REASONS:
             message = message + EXIT_REASONS[code]
-        logs = ctx.container_logs(4000)
-        last = tail(logs, lines=5, limit=300)
+        # Each stream read alone: a crash's reason is usually its last stderr line, and in the
+        # merged log it can sit before the stdout still being copied.
+        errors, output = ctx.container_logs(4000, "stderr"), ctx.container_logs(4000, "stdout")
+        last = tail(errors or output, lines=5, limit=300)
         actual = f"exited with code {code}{after}; OOMKilled: {str(oom).lower()}"
         if state.get("Error"):
             actual += f"; error: {state['Error']}"
-        details = f"ExitCode: {code}\nOOMKilled: {oom}\nError: {state.get('Error') or ''}\n"
+        details = (f"ExitCode: {code}\nOOMKilled: {oom}\nError: {state.get('Error') or ''}\n"
+                   f"--- last stderr ---\n{tail(errors, lines=40, limit=2000)}\n"
+                   f"--- last stdout ---\n{tail(output, lines=40, limit=2000)}")
+        said = "last stderr" if errors else "last output"
         return Outcome.fail(
             message,
             expected=f"running after {self.after:g} s",
-            actual=actual + (f"; last output: {last}" if last else "; no output"),
-            details=details + "--- last output ---\n" + tail(logs, lines=40, limit=4000),
+            actual=actual + (f"; {said}: {last}" if last else "; no output"),
+            details=details,
         )
 
 

@@ -53,7 +53,7 @@ def test_r4_log_flood_is_capped(adv_lab, tmp_path: Path) -> None:
     with grading_session(adv_lab, sub, get_backend("sdk"), GradeOptions(run_id=run_id)) as run:
         result = run.result()
         info = run.ctx.container_inspect()
-        assert info["HostConfig"]["LogConfig"]["Config"] == {"max-size": "1048576", "max-file": "1"}
+        assert info["HostConfig"]["LogConfig"]["Config"] == {"max-size": "524288", "max-file": "2"}
         log_path = info.get("LogPath")
         if log_path and os.path.exists(log_path):  # a local daemon: the file itself is capped
             assert os.path.getsize(log_path) < 2 * 1024 * 1024

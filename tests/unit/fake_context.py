@@ -62,6 +62,9 @@ class FakeContext:
     procs: list[dict[str, str]] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=lambda: {"Running": True})
     logs: str = ""
+    """What the container wrote to stdout."""
+    errors: str = ""
+    """What the container wrote to stderr."""
     submission: Path = Path("/nonexistent/submission")
     dockerfile: Dockerfile | None = None
     live_view: Any = None
@@ -123,9 +126,12 @@ class FakeContext:
         self.calls.append(("container_state",))
         return self.state
 
-    def container_logs(self, limit: int = 4000) -> str:
+    def container_logs(self, limit: int = 4000, stream: str = "all") -> str:
         self.calls.append(("container_logs", limit))
-        return self.logs[-limit:]
+        text = self.errors if stream == "stderr" else self.logs
+        if stream == "all":
+            text = self.logs + self.errors
+        return text[-limit:]
 
     def processes(self) -> list[dict[str, str]]:
         self.calls.append(("processes",))

@@ -82,6 +82,16 @@ def test_stopped_container_says_exit_code_oom_and_logs(clock: Clock) -> None:
     assert "ExitCode: 0" in out.details and "AH00558" in out.details
 
 
+def test_a_crash_reason_on_stderr_is_shown_even_after_noisy_stdout(clock: Clock) -> None:
+    state = {"Running": False, "StartedAt": STARTED, "ExitCode": 3, "OOMKilled": False}
+    ctx = FakeContext(state=state, logs="B" * 20_000 + "\n",
+                      errors="noisy.sh: cannot open /etc/app.conf\n")
+    out = failed(ContainerRunningCheck(after=3).run(ctx))
+    assert "last stderr: noisy.sh: cannot open /etc/app.conf" in (out.actual or "")
+    assert "--- last stderr ---\nnoisy.sh: cannot open" in out.details
+    assert "--- last stdout ---\n…BBB" in out.details and len(out.details) < 4500
+
+
 def test_container_that_dies_while_waiting(clock: Clock) -> None:
     states = iter(
         [

@@ -32,7 +32,7 @@ def test_defaults_are_the_measured_least() -> None:
     assert hc["security_opt"] == ["no-new-privileges"]
     assert hc["init"] is True and hc["privileged"] is False
     assert hc["log_config"] == {"Type": "json-file",
-                                "Config": {"max-size": "1048576", "max-file": "1"}}
+                                "Config": {"max-size": "524288", "max-file": "2"}}
     for key in ("volumes", "binds", "mounts", "devices", "network_mode", "pid_mode"):
         assert key not in hc
 
