@@ -27,7 +27,7 @@ from graders.cleanup import (
     RunLock,
     image_labels,
     mark_kept,
-    reap_once,
+    reap_in_background,
     run_labels,
     settle_run,
     sweep_run,
@@ -98,8 +98,8 @@ def grading_session(lab: Lab, submission: Path, backend: DockerBackend,
     run = GradingRun(lab, submission.resolve(), backend, opts, progress or (lambda _msg: None))
     run.specs = specs
     lock = run.lock = RunLock(opts.run_id).acquire()  # alive, for other runs' reapers
+    reaper = reap_in_background(backend, opts.run_id)  # crashed runs' leftovers (cleanup.py)
     try:
-        reap_once(backend, opts.run_id)  # leftovers of crashed runs (graders/cleanup.py)
         try:
             run.all(specs)
         except (UsageError, DockerUnavailable, SpecError):
@@ -115,6 +115,7 @@ def grading_session(lab: Lab, submission: Path, backend: DockerBackend,
         raise
     finally:
         run.cleanup()
+        reaper.join()
         lock.release()
 
 

@@ -425,3 +425,32 @@ def test_a_killed_build_step_takes_its_anonymous_volume_with_it(docker_client: A
         with contextlib.suppress(Exception):
             step.remove(force=True, v=True)
         docker_client.images.remove(image.id, force=True)
+
+
+def test_a_grading_reaps_in_the_background_and_waits_for_it(
+        run_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The start-of-run reaper overlaps the grading, but is over when the grading is."""
+    import dataclasses
+    import threading
+
+    from graders.checks.base import Need
+    from graders.engine import grade
+    from graders.spec import load_lab
+
+    monkeypatch.setattr(cleanup, "_reaped_in_process", False)
+    run_dir.mkdir(parents=True)
+    run_dir.joinpath("dead.lock").write_text("4242 0\n")
+
+    class SlowListing(FakeBackend):
+        def list_labelled(self, label: str) -> list[dict[str, Any]]:
+            if label == LABEL_RUN:  # the reaper's listing, not the run's own sweep
+                time.sleep(0.5)
+            return super().list_labelled(label)
+
+    backend = SlowListing([_item("container", "c-dead", "dead", 5)])
+    lab = load_lab("day2-instructions")
+    static = tuple(c for c in lab.checks if c.need is Need.DOCKERFILE)
+    result = grade(dataclasses.replace(lab, checks=static), lab.root / "solution", backend)
+    assert result.score == result.possible > 0
+    assert backend.removed == ["c-dead"]
+    assert not [t for t in threading.enumerate() if t.name == "labgrade-reaper"]
