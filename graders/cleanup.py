@@ -10,8 +10,8 @@ created by the daemon just as Ctrl-C arrived, say).
 
 What a crashed run left (a `kill -9`, a power cut) is removed by the reaper, which every
 grading process runs once at its start (in a thread the run joins before it ends), and by
-`labgrade clean`. The reaper must never touch
-the resources of a run that is still going (a concurrent batch, another terminal), so:
+`labgrade clean`. The reaper must never touch the resources of a run that is still going (a
+concurrent batch, another terminal), so:
 
 * each run holds an exclusive `flock` on `<runs dir>/<run id>.lock` while it lives. The kernel
   drops the lock when the process dies, however it dies, and a normal end deletes the file.
