@@ -1,12 +1,12 @@
 """Leaving nothing behind: run-id labels, per-run liveness locks, the reaper and signal help.
 
-Every container, network, volume and image labgrade creates carries `org.labgrade.run=<run id>`;
-containers also carry `org.labgrade.lab` and `org.labgrade.created=<epoch seconds>`. Images carry
-the run label only: the classic builder turns each build label into one more LABEL step, and it
-applies them in key order, so with several labels the intermediate layers (kept as build cache)
-would carry the others but not the run id, and pile up unreaped. A grading run removes what it
-created in `finally`, and then sweeps anything still carrying its own run id (a container
-created by the daemon just as Ctrl-C arrived, say).
+Every container, network and volume labgrade creates carries `org.labgrade.run=<run id>`,
+`org.labgrade.lab` and `org.labgrade.created=<epoch seconds>`. A graded image is tagged
+`labgrade/<lab>:<run id>` instead: a build label costs one more build step (a container and a
+commit, ~45 ms a grading), and a Dockerfile can forge labels but not our tag. For the reaper, a
+tag's time is when it was set (Docker's LastTagTime), as a cached build's image may be old. A
+grading run removes what it created in `finally`, and then sweeps anything still carrying its
+own run id, by label or tag (a container created by the daemon just as Ctrl-C arrived, say).
 
 What a crashed run left (a `kill -9`, a power cut) is removed by the reaper, which every
 grading process runs once at its start (in a thread the run joins before it ends), and by
@@ -46,9 +46,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from graders.backends.base import LABEL_CREATED, LABEL_RUN
+from graders.backends.base import LABEL_CREATED, LABEL_LAB, LABEL_RUN
 
-LABEL_LAB = "org.labgrade.lab"
 LABEL_KEEP = "org.labgrade.keep"
 """Never trusted: a student's image may carry any label. Kept runs are marked in the runs dir."""
 GRACE_S = 3600.0
@@ -59,15 +58,10 @@ _reap_lock = threading.Lock()
 
 
 def run_labels(run_id: str, lab_id: str, *, created: float | None = None) -> dict[str, str]:
-    """The labels of this run's containers (networks, volumes); images get `image_labels`."""
+    """The labels of this run's containers (networks, volumes); its image gets a tag instead
+    (`graders.backends.base.run_image_tag`)."""
     return {LABEL_RUN: run_id, LABEL_LAB: lab_id,
             LABEL_CREATED: str(int(created if created is not None else time.time()))}
-
-
-def image_labels(run_id: str) -> dict[str, str]:
-    """The one label a built image gets: ours comes last in the build, so a student's own
-    `LABEL org.labgrade.run=...` is overridden, never inherited."""
-    return {LABEL_RUN: run_id}
 
 
 def mark_kept(run_id: str) -> None:

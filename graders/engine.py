@@ -21,11 +21,11 @@ from graders.backends.base import (
     ContainerOptions,
     DockerBackend,
     is_engine_fault,
+    run_image_tag,
 )
 from graders.checks.base import Need, Outcome
 from graders.cleanup import (
     RunLock,
-    image_labels,
     mark_kept,
     reap_in_background,
     run_labels,
@@ -130,7 +130,7 @@ class GradingRun:
         self.limits: Limits = resolve_limits()
         self.refusal: Refusal | None = None
         self.not_ready: Text | None = None
-        self.tag = f"labgrade/{lab.id}:{opts.run_id}"
+        self.tag = run_image_tag(lab.id, opts.run_id)
         self.dockerfile: Dockerfile | None = None
         self.ctx = EngineContext(backend, submission, None, opts, self.limits)
         self.built = False
@@ -198,7 +198,7 @@ class GradingRun:
             with context_archive(self.submission, spec, self.limits) as archive:
                 outcome = self.backend.build(archive.path, archive.dockerfile, self.tag,
                                              buildargs=spec.args, target=spec.target,
-                                             labels=image_labels(self.opts.run_id),
+                                             labels={},
                                              timeout=self.opts.build_timeout or spec.timeout,
                                              on_step=self.lock.note_step if self.lock else None,
                                              **limits)

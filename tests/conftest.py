@@ -40,6 +40,15 @@ def _docker_gate(request: pytest.FixtureRequest) -> None:
         require_docker()
 
 
+def run_tags(client: Any, run_id: str, *, prefix: bool = False) -> list[str]:
+    """The `labgrade/<lab>:<run id>` tags of this run (of every run whose id starts with
+    `run_id`, with `prefix`): how labgrade knows the images it built."""
+    tags = [t for i in client.api.images(filters={"reference": "labgrade/*"})
+            for t in i.get("RepoTags") or []]
+    return [t for t in tags if t.startswith("labgrade/") and (
+        t.rpartition(":")[2].startswith(run_id) if prefix else t.rpartition(":")[2] == run_id)]
+
+
 def engine_state(client: Any) -> dict[str, set[str]]:
     """What the engine holds that a grading run could leave behind."""
     api = client.api  # the low-level calls list without inspecting each (no race on removal)
@@ -47,6 +56,7 @@ def engine_state(client: Any) -> dict[str, set[str]]:
         "containers": {c["Id"] for c in api.containers(all=True)},
         "volumes": {v["Name"] for v in (api.volumes() or {}).get("Volumes") or []},
         "networks": {n["Id"] for n in api.networks()},
+        "images": set(run_tags(client, "", prefix=True)),
     }
 
 
@@ -57,7 +67,8 @@ def created_by_labgrade(client: Any, since: float, until: float) -> dict[str, se
     and never mounted (a container created, never started) counts too, unless some other
     process created containers in the same window, which would make it ambiguous: so other
     users of the same engine never make this fail, and alone (as in CI) it misses nothing."""
-    mine: dict[str, set[str]] = {"containers": set(), "volumes": set(), "networks": set()}
+    mine: dict[str, set[str]] = {"containers": set(), "volumes": set(), "networks": set(),
+                                 "images": set()}
     others: set[str] = set()
     mounted: dict[str, str] = {}
     for event in client.api.events(since=int(since), until=int(until) + 1, decode=True):
@@ -72,6 +83,8 @@ def created_by_labgrade(client: Any, since: float, until: float) -> dict[str, se
             mine["volumes"].add(ident)
         elif kind == "volume" and action == "mount":
             mounted[ident] = attrs.get("container", "")
+        elif kind == "image" and action == "tag" and attrs.get("name", "").startswith("labgrade/"):
+            mine["images"].add(attrs["name"])
     # Network events name no labels: of those created, ours are the ones carrying the run label.
     labelled = client.api.networks(filters={"label": "org.labgrade.run"})
     mine["networks"] &= {n["Id"] for n in labelled}
@@ -94,8 +107,8 @@ def docker_client() -> Iterator[Any]:
 
 @pytest.fixture
 def no_leftovers(docker_client: Any) -> Iterator[None]:
-    """Fails the test when a container, volume or network that labgrade created during it is
-    still there afterwards."""
+    """Fails the test when a container, volume, network or image tag that labgrade created
+    during it is still there afterwards."""
     since = time.time() - 1
     yield
     created = created_by_labgrade(docker_client, since, time.time())

@@ -11,8 +11,17 @@ from typing import Any, Protocol
 from graders.checks.base import ExecResult
 
 LABEL_RUN = "org.labgrade.run"
-"""Every container, volume, network and image labgrade creates carries this label (its run id)."""
+"""Every container, volume and network labgrade creates carries this label (its run id)."""
+LABEL_LAB = "org.labgrade.lab"
 LABEL_CREATED = "org.labgrade.created"
+RUN_REPOSITORY = "labgrade"
+"""A graded image is tagged `labgrade/<lab id>:<run id>` and known by that tag, not by a label:
+labelling it would cost the build one more step (a container and a commit, ~45 ms), and its
+Dockerfile could forge any label."""
+
+
+def run_image_tag(lab_id: str, run_id: str) -> str:
+    return f"{RUN_REPOSITORY}/{lab_id}:{run_id}"
 
 # Docker's own failures, which no Dockerfile causes: the engine's networking or storage broke.
 ENGINE_FAULT = re.compile(

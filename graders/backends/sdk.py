@@ -20,7 +20,9 @@ import urllib3.exceptions
 
 from graders.backends.base import (
     LABEL_CREATED,
+    LABEL_LAB,
     LABEL_RUN,
+    RUN_REPOSITORY,
     BuildOutcome,
     ContainerOptions,
     is_engine_fault,
@@ -344,10 +346,28 @@ class SdkBackend:
             for v in (api.volumes(filters={"label": label}) or {}).get("Volumes") or []:
                 item("volume", v["Name"], v.get("Labels"), v.get("CreatedAt"))
             for img in api.images(filters={"label": label}):
-                item("image", img["Id"], img.get("Labels"), img.get("Created"))
+                # A graded image is known by its tag (below), never by a label its Dockerfile
+                # could have forged; labelled images are the registry samples' builds.
+                if not _run_tags(img):
+                    item("image", img["Id"], img.get("Labels"), img.get("Created"))
+            key, _, value = label.partition("=")
+            if key in (LABEL_RUN, LABEL_LAB):
+                for img in api.images(filters={"reference": f"{RUN_REPOSITORY}/*"}):
+                    for lab, run, tag in _run_tags(img):
+                        if not value or value == (run if key == LABEL_RUN else lab):
+                            found.append({"kind": "image", "id": tag, "run": run,
+                                          "created": self._tagged_at(tag), "keep": False})
         except docker.errors.DockerException as e:
             raise BackendError("list", _short(e)) from e
         return found
+
+    def _tagged_at(self, tag: str) -> float:
+        """When the tag was set (a cached build's image itself may be months old); 0 if gone."""
+        try:
+            meta = self.client.api.inspect_image(tag).get("Metadata") or {}
+        except docker.errors.DockerException:
+            return 0.0
+        return _epoch(meta.get("LastTagTime"))
 
     def create_network(self, name: str, labels: Mapping[str, str]) -> str:
         try:
@@ -393,6 +413,17 @@ class SdkBackend:
                 self.remove_leftover(x["kind"], x["id"])
                 removed.append(f"{x['kind']} {x['id'].removeprefix('sha256:')[:12]}")
         return removed
+
+
+def _run_tags(image: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(lab, run id, tag) of each `labgrade/<lab>:<run id>` tag the listed image carries."""
+    found = []
+    for tag in image.get("RepoTags") or []:
+        repository, _, run = tag.rpartition(":")
+        prefix, _, lab = repository.partition("/")
+        if prefix == RUN_REPOSITORY and lab and run:
+            found.append((lab, run, tag))
+    return found
 
 
 def _epoch(value: object) -> float:

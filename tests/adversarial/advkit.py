@@ -19,6 +19,7 @@ from graders.backends.base import LABEL_RUN
 from graders.engine import GradeOptions, grade
 from graders.results import LabResult
 from graders.spec import Lab
+from tests.conftest import run_tags
 
 HERE = Path(__file__).parent
 LABS = HERE / "labs"
@@ -130,7 +131,8 @@ def labelled(run_id: str) -> dict[str, list[str]]:
     try:
         return {
             "containers": [c["Id"][:12] for c in client.api.containers(all=True, filters=label)],
-            "images": [i["Id"][7:19] for i in client.api.images(filters=label)],
+            "images": [i["Id"][7:19] for i in client.api.images(filters=label)]
+            + run_tags(client, run_id),
             "volumes": [v["Name"] for v in client.api.volumes(filters=label)["Volumes"] or []],
             "networks": [n["Id"][:12] for n in client.api.networks(filters=label)],
         }

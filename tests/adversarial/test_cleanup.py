@@ -104,11 +104,12 @@ def test_a_lock_dies_with_its_process(run_dir: Path) -> None:
 
 
 def test_labels() -> None:
-    """Containers carry run, lab and creation time; images the run id alone (one LABEL step:
-    no intermediate layer without the run id is left in the build cache)."""
+    """Containers carry run, lab and creation time; a graded image is tagged with both ids."""
+    from graders.backends.base import run_image_tag
+
     assert cleanup.run_labels("r1", "lab", created=10) == {
         LABEL_RUN: "r1", cleanup.LABEL_LAB: "lab", "org.labgrade.created": "10"}
-    assert cleanup.image_labels("r1") == {LABEL_RUN: "r1"}
+    assert run_image_tag("lab", "r1") == "labgrade/lab:r1"
 
 
 def test_sigterm_becomes_keyboard_interrupt() -> None:

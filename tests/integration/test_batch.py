@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from graders.spec import labs_root, load_lab
+from tests.conftest import run_tags
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 LAB = load_lab("day2-apache")
@@ -93,7 +94,8 @@ def of_batch(client: Any, batch_id: str) -> list[str]:
 
     api = client.api  # listings only: no inspect that races with other removals
     return ([f"container {c['Id'][:12]}" for c in api.containers(all=True) if ours(c["Labels"])]
-            + [f"image {i['Id'][7:19]}" for i in api.images(all=True) if ours(i["Labels"])])
+            + [f"image {i['Id'][7:19]}" for i in api.images(all=True) if ours(i["Labels"])]
+            + [f"image {t}" for t in run_tags(client, batch_id[:6], prefix=True)])
 
 
 def test_killed_halfway_then_resumed_gives_the_same_gradebook(

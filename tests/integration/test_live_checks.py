@@ -35,7 +35,7 @@ from graders.cli.env import Env, ExitStatus
 from graders.cli.main import main
 from graders.context import EngineContext
 from graders.spec import load_lab
-from tests.conftest import require_docker
+from tests.conftest import require_docker, run_tags
 from tests.integration.registry_support import free_port, has_registry_binary, need
 
 pytestmark = pytest.mark.docker
@@ -428,4 +428,5 @@ def labelled(client: Any, label: str) -> list[str]:
         + [v["Name"] for v in api.volumes(filters=only).get("Volumes") or []]
         + [n["Id"] for n in api.networks(filters=only)]
         + [i["Id"] for i in api.images(all=True, filters=only)]
+        + run_tags(client, label.partition("=")[2])
     )
