@@ -345,18 +345,21 @@ class SdkBackend:
                 item("network", n["Id"], n.get("Labels"), n.get("Created"))
             for v in (api.volumes(filters={"label": label}) or {}).get("Volumes") or []:
                 item("volume", v["Name"], v.get("Labels"), v.get("CreatedAt"))
-            for img in api.images(filters={"label": label}):
-                # A graded image is known by its tag (below), never by a label its Dockerfile
-                # could have forged; labelled images are the registry samples' builds.
-                if not _run_tags(img):
-                    item("image", img["Id"], img.get("Labels"), img.get("Created"))
+            # One listing, filtered here: Docker's filters cost a whole listing each (9 ms
+            # with 150 images on the engine, growing with them).
             key, _, value = label.partition("=")
-            if key in (LABEL_RUN, LABEL_LAB):
-                for img in api.images(filters={"reference": f"{RUN_REPOSITORY}/*"}):
-                    for lab, run, tag in _run_tags(img):
-                        if not value or value == (run if key == LABEL_RUN else lab):
-                            found.append({"kind": "image", "id": tag, "run": run,
-                                          "created": self._tagged_at(tag), "keep": False})
+            for img in api.images():
+                tags = _run_tags(img)
+                for lab, run, tag in tags:
+                    if key in (LABEL_RUN, LABEL_LAB) and (
+                            not value or value == (run if key == LABEL_RUN else lab)):
+                        found.append({"kind": "image", "id": tag, "run": run,
+                                      "created": self._tagged_at(tag), "keep": False})
+                # A graded image is known by its tag, never by a label its Dockerfile could
+                # have forged; labelled images are the registry samples' builds.
+                labels = img.get("Labels") or {}
+                if not tags and key in labels and (not value or labels[key] == value):
+                    item("image", img["Id"], labels, img.get("Created"))
         except docker.errors.DockerException as e:
             raise BackendError("list", _short(e)) from e
         return found

@@ -317,6 +317,37 @@ def test_unknown_runs_wait_for_the_grace_period(docker_client: Any) -> None:
 
 
 @pytest.mark.docker
+def test_a_graded_image_is_known_by_its_tag_not_its_labels(docker_client: Any) -> None:
+    """A Dockerfile can forge our run label, not our tag; a cached image may be old, its tag
+    not; removing the tag leaves an image that has other names."""
+    from graders.backends import get_backend
+    from graders.backends.base import run_image_tag
+
+    backend, nonce = get_backend("sdk"), secrets.token_hex(4)
+    run, victim = "advtag" + nonce, "advvictim" + nonce
+    dockerfile = f"FROM busybox:1.35\nLABEL {LABEL_RUN}={victim}\n".encode()
+    forged = docker_client.images.build(fileobj=io.BytesIO(dockerfile), tag=f"advforged:{nonce}",
+                                        rm=True)[0]
+    tag = run_image_tag("adv-busybox", run)
+    docker_client.api.tag(forged.id, *tag.split(":"))
+    try:
+        assert not [x for x in backend.list_labelled(f"{LABEL_RUN}={victim}")
+                    if x["kind"] == "image"]
+        [mine] = [x for x in backend.list_labelled(f"{LABEL_RUN}={run}") if x["kind"] == "image"]
+        assert mine["id"] == tag and mine["run"] == run
+        assert mine["created"] > time.time() - 60  # when it was tagged, not built
+        assert [x["id"] for x in backend.list_labelled("org.labgrade.lab=adv-busybox")
+                if x["kind"] == "image" and x["run"] == run] == [tag]
+        assert backend.remove_leftover("image", tag)
+        assert not labelled(run)["images"]
+        assert docker_client.images.get(f"advforged:{nonce}").id == forged.id  # only untagged
+    finally:
+        for ref in (tag, f"advforged:{nonce}"):
+            with contextlib.suppress(Exception):
+                docker_client.api.remove_image(ref, force=True)
+
+
+@pytest.mark.docker
 def test_kept_images_survive_the_reaper_not_clean(adv_lab, tmp_path: Path) -> None:
     from graders.backends import get_backend
     from graders.engine import GradeOptions, grade
