@@ -8,7 +8,7 @@ stdout) are searched with `re.MULTILINE`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -103,11 +103,18 @@ def read_ids(ctx: CheckContext, path: str) -> dict[str, int] | None:
     if data is None:
         return None
     ids: dict[str, int] = {}
-    for line in decode(data).splitlines():
-        parts = line.split(":")
-        if len(parts) >= 3 and parts[0] and parts[2].isdigit():
-            ids.setdefault(parts[0], int(parts[2]))
+    for parts in id_file_rows(decode(data)):
+        ids.setdefault(parts[0], int(parts[2]))
     return ids
+
+
+def id_file_rows(text: str, fields: int = 3) -> Iterator[list[str]]:
+    """The fields of each /etc/passwd or /etc/group line that has a name, a numeric id (the
+    third field) and at least `fields` fields; comments and NIS `+`/`-` lines are skipped."""
+    for line in text.splitlines():
+        parts = line.split(":")
+        if len(parts) >= fields and parts[0] and parts[0][0] not in "#+-" and parts[2].isdigit():
+            yield parts
 
 
 def resolve_id(value: str, ids: dict[str, int] | None) -> int | None:

@@ -17,6 +17,7 @@ from graders.checks._common import (
     Problem,
     clip,
     decode,
+    id_file_rows,
     problems_outcome,
     scalar_text,
 )
@@ -53,11 +54,8 @@ class Group:
 def parse_passwd(text: str) -> list[Account]:
     """The accounts of an /etc/passwd text, in file order; malformed lines are skipped."""
     accounts: list[Account] = []
-    for line in text.splitlines():
-        parts = line.split(":")
-        if len(parts) < 4 or not parts[0] or parts[0][0] in "#+-":
-            continue
-        if not (parts[2].isdigit() and parts[3].isdigit()):
+    for parts in id_file_rows(text, 4):
+        if not parts[3].isdigit():
             continue
         home = parts[5] if len(parts) > 5 else ""
         shell = parts[6] if len(parts) > 6 else ""
@@ -68,10 +66,7 @@ def parse_passwd(text: str) -> list[Account]:
 def parse_group(text: str) -> list[Group]:
     """The groups of an /etc/group text, in file order; malformed lines are skipped."""
     groups: list[Group] = []
-    for line in text.splitlines():
-        parts = line.split(":")
-        if len(parts) < 3 or not parts[0] or parts[0][0] in "#+-" or not parts[2].isdigit():
-            continue
+    for parts in id_file_rows(text):
         members = [m.strip() for m in parts[3].split(",")] if len(parts) > 3 else []
         groups.append(Group(parts[0], int(parts[2]), tuple(m for m in members if m)))
     return groups

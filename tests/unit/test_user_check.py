@@ -252,3 +252,14 @@ def test_validate_reports_every_bad_field() -> None:
     assert [p.split(":")[0] for p in problems] == ["name", "uid", "groups[0]", "home", "shell"]
     assert UserCheck(name="www-data", uid=0, group=0, groups=[0, "root"], home="/",
                      shell="/bin/sh").validate() == []
+
+
+def test_every_id_file_reader_skips_comments_and_nis_lines() -> None:
+    """`read_ids` (image_user, file, process) and the `user` check read the same lines."""
+    from graders.checks._common import read_ids
+
+    passwd = "#root:x:0:0:root:/root:/bin/sh\n+::0:0:::\nwww:x:33:33::/var/www:/bin/sh\nbad:x:y:1\n"
+    ctx = FakeContext(files={"/etc/passwd": text_file(passwd)})
+    assert read_ids(ctx, "/etc/passwd") == {"www": 33}
+    assert [a.name for a in parse_passwd(passwd)] == ["www"]
+    assert [g.name for g in parse_group("#wheel:x:10:\n-adm:x:4:\nstaff:x:50:a,b\n")] == ["staff"]
