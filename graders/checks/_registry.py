@@ -9,7 +9,6 @@ there (`RegistryNotFound`) is the student's: the checks turn it into a FAILED ou
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
@@ -17,14 +16,20 @@ from graders.checks.base import CheckContext, Outcome
 from graders.errors import GraderError
 from graders.i18n import Text
 from graders.registry.errors import RegistryError
+from graders.registry.reference import TAG
 
 if TYPE_CHECKING:
     from graders.registry.reference import ImageReference
     from graders.registry.target import RegistryTarget
 
 ANY = "any"
-COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*$")
-TAG = re.compile(r"^[\w][\w.-]{0,127}$", re.ASCII)
+
+
+def tag_problems(tag: object, *, optional: bool = True) -> list[str]:
+    """One problem when a lab's `tag:` is not a tag Docker accepts (empty is fine if optional)."""
+    if isinstance(tag, str) and ((optional and not tag) or TAG.match(tag)):
+        return []
+    return [f"tag: expected a tag such as v1.0, got {tag!r}"]
 
 
 class RegistryUnavailable(GraderError):

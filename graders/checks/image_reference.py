@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from graders.checks._common import clip
-from graders.checks._registry import ANY, COMPONENT, TAG, declared_problem, target_of
+from graders.checks._registry import ANY, declared_problem, tag_problems, target_of
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
-from graders.registry.reference import DOCKER_HUB, parse_reference
+from graders.registry.reference import COMPONENT, DOCKER_HUB, TAG, parse_reference
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ class ImageReferenceCheck(Check):
             problems.append(f"namespace: expected a user name, 'any' or '', got {self.namespace!r}")
         if not isinstance(self.name, str) or (self.name and not COMPONENT.match(self.name)):
             problems.append(f"name: expected a lower-case name such as app, got {self.name!r}")
-        if not isinstance(self.tag, str) or (self.tag and not TAG.match(self.tag)):
-            problems.append(f"tag: expected a tag such as v1.0, got {self.tag!r}")
+        if tag_problems(self.tag):
+            problems += tag_problems(self.tag)
         elif self.tag == "latest":
             problems.append("tag: 'latest' is not a version; use one such as v1.0")
         return problems

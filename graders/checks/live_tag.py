@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from graders.checks._live import fix, listing
+from graders.checks._registry import ANY, tag_problems
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
 from graders.live import live_view
-from graders.registry.reference import DOCKER_HUB, HUB_NAMES, parse_reference
-
-ANY = "any"
-_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*$")
-_TAG = re.compile(r"^[\w][\w.-]{0,127}$", re.ASCII)
+from graders.registry.reference import COMPONENT, DOCKER_HUB, HUB_NAMES, parse_reference
 
 
 @dataclass(frozen=True)
@@ -62,14 +58,13 @@ class LiveTagCheck(Check):
 
     def validate(self) -> list[str]:
         problems = []
-        if not isinstance(self.repository, str) or not _COMPONENT.match(self.repository):
+        if not isinstance(self.repository, str) or not COMPONENT.match(self.repository):
             problems.append(
                 f"repository: expected a lower-case name such as app, got {self.repository!r}"
             )
-        if not isinstance(self.tag, str) or not _TAG.match(self.tag):
-            problems.append(f"tag: expected a tag such as v1.0, got {self.tag!r}")
+        problems += tag_problems(self.tag, optional=False)
         if not isinstance(self.namespace, str) or (
-            self.namespace not in (ANY, "") and not _COMPONENT.match(self.namespace)
+            self.namespace not in (ANY, "") and not COMPONENT.match(self.namespace)
         ):
             problems.append(f"namespace: expected a user name, 'any' or '', got {self.namespace!r}")
         if not isinstance(self.registry, str) or "/" in self.registry:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from graders.checks._common import clip, type_problems
-from graders.checks._registry import TAG, lookup, not_pushed, unavailable
+from graders.checks._registry import lookup, not_pushed, tag_problems, unavailable
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
 from graders.registry.errors import PlatformNotFound, RegistryError, RegistryNotFound
@@ -85,9 +85,7 @@ class RegistryMatchesCheck(Check):
             problems += [f"fields: unknown field {f!r} (allowed: {', '.join(FIELDS)})"
                          for f in self.fields if f not in FIELDS]
         problems += type_problems("layers", self.layers, bool, "true or false")
-        if not isinstance(self.tag, str) or (self.tag and not TAG.match(self.tag)):
-            problems.append(f"tag: expected a tag such as v1.0, got {self.tag!r}")
-        return problems
+        return problems + tag_problems(self.tag)
 
     def run(self, ctx: CheckContext) -> Outcome:
         found = lookup(ctx, self.tag)

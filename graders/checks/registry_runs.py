@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from graders.checks._common import clip, number_problems, regex_problems, tail, type_problems
-from graders.checks._registry import TAG, lookup, not_pushed, unavailable
+from graders.checks._registry import lookup, not_pushed, tag_problems, unavailable
 from graders.checks.base import Check, CheckContext, ExecResult, Need, Outcome
 from graders.i18n import Text
 from graders.registry.errors import RegistryError
@@ -48,9 +48,7 @@ class RegistryRunsCheck(Check):
     def validate(self) -> list[str]:
         problems = regex_problems("stdout", self.stdout, optional=False)
         problems += type_problems("same_as_build", self.same_as_build, bool, "true or false")
-        if not isinstance(self.tag, str) or (self.tag and not TAG.match(self.tag)):
-            problems.append(f"tag: expected a tag such as v1.0, got {self.tag!r}")
-        return problems + number_problems("timeout", self.timeout, 1, 600)
+        return problems + tag_problems(self.tag) + number_problems("timeout", self.timeout, 1, 600)
 
     def run(self, ctx: CheckContext) -> Outcome:
         found = lookup(ctx, self.tag)

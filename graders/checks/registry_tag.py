@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from graders.checks._registry import (
-    TAG,
     closest,
     listing,
     lookup,
     never_pushed,
+    tag_problems,
     unavailable,
 )
 from graders.checks.base import Check, CheckContext, Need, Outcome
@@ -51,9 +51,7 @@ class RegistryTagCheck(Check):
         "(docker build -t alice/app:v1.0 . and docker push alice/app:v1.0).")
 
     def validate(self) -> list[str]:
-        if not isinstance(self.tag, str) or (self.tag and not TAG.match(self.tag)):
-            return [f"tag: expected a tag such as v1.0, got {self.tag!r}"]
-        return []
+        return tag_problems(self.tag)
 
     def run(self, ctx: CheckContext) -> Outcome:
         found = lookup(ctx, self.tag)

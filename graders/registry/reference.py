@@ -31,12 +31,12 @@ HUB_NAMES = (DOCKER_HUB, "index.docker.io", DOCKER_HUB_API)
 """Every name Docker Hub answers to."""
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
-_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*\Z")
+COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*\Z")
 _DOMAIN = re.compile(
     r"(?:localhost|(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
     r"(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?\Z"
 )
-_TAG = re.compile(r"[\w][\w.-]{0,127}\Z", re.ASCII)
+TAG = re.compile(r"[\w][\w.-]{0,127}\Z", re.ASCII)
 _DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
 _HEX64 = re.compile(r"[a-f0-9]{64}\Z")
 NAME_MAX = 255
@@ -160,7 +160,7 @@ def parse_reference(text: str) -> ImageReference:
     components = path.split("/")
     if any(c != c.lower() for c in components):
         out.append(_v("uppercase", path))
-    bad = [c for c in components if not _COMPONENT.match(c.lower())]
+    bad = [c for c in components if not COMPONENT.match(c.lower())]
     if bad:
         out.append(_v("invalid_name", "/".join(bad) if any(bad) else path))
     if registry == DOCKER_HUB and len(components) == 1:
@@ -171,7 +171,7 @@ def parse_reference(text: str) -> ImageReference:
         out.append(_v("reserved", path))
     if len(name) > NAME_MAX:  # as written, like distribution's NameTotalLengthMax
         out.append(_v("too_long", str(NAME_MAX)))
-    if tag is not None and not _TAG.match(tag):
+    if tag is not None and not TAG.match(tag):
         out.append(_v("invalid_tag", tag))
     if digest and not _DIGEST.match(digest):
         out.append(_v("invalid_digest", digest))
