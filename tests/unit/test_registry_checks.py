@@ -295,3 +295,17 @@ def test_runs_compares_output() -> None:
     assert outcome.actual == "Hello, Docker!"
     ctx = ctx_for("s/app:v1.0", client, runs={"pushed": ExecResult(None, "", "")})
     assert RegistryRunsCheck().run(ctx).actual == "killed at the time limit"
+
+
+@pytest.mark.parametrize("type_name", ["registry_tag", "registry_matches", "registry_runs",
+                                       "image_reference", "live_tag"])
+def test_every_tag_field_refuses_what_docker_refuses(type_name: str) -> None:
+    from graders.checks import get_check_class
+
+    cls = get_check_class(type_name)
+    extra = {"repository": "app"} if type_name == "live_tag" else {}
+    for bad in ("v 1.0", "-v1", "v1.0\n", "x" * 129, 1.0):
+        assert f"tag: expected a tag such as v1.0, got {bad!r}" in cls(tag=bad, **extra).validate()
+    assert not [p for p in cls(tag="v1.0_rc-2", **extra).validate() if p.startswith("tag:")]
+    empty = [p for p in cls(tag="", **extra).validate() if p.startswith("tag:")]
+    assert bool(empty) == (type_name == "live_tag")  # only live_tag needs one
