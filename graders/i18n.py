@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import locale
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -35,6 +35,11 @@ class Text:
     def same(cls, text: str) -> Text:
         """A text that reads the same in both languages (a value, a path, a command)."""
         return cls(text, text)
+
+    def join(self, texts: Iterable[Text]) -> Text:
+        """`texts` with this text between them, in both languages, like `str.join`."""
+        items = list(texts)
+        return Text(self.pt.join(t.pt for t in items), self.en.join(t.en for t in items))
 
     @classmethod
     def from_yaml(cls, value: object) -> Text | None:

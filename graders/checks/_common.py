@@ -148,11 +148,8 @@ def problems_outcome(problems: list[Problem]) -> Outcome:
     if len(problems) == 1:
         return Outcome.fail(problems[0].what, expected=problems[0].expected,
                             actual=problems[0].actual)
-    message = problems[0].what
-    for problem in problems[1:]:
-        message = message + Text(" ", " ") + problem.what
     return Outcome.fail(
-        message,
+        Text.same(" ").join(p.what for p in problems),
         expected="; ".join(f"{p.label} {p.expected}" for p in problems),
         actual="; ".join(f"{p.label} {p.actual}" for p in problems),
     )

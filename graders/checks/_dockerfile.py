@@ -99,7 +99,4 @@ def type_problems(name: str, value: object, kind: type | tuple[type, ...], what:
 
 def join_lines(texts: list[Text]) -> Text:
     """Several messages, one per line."""
-    joined = texts[0]
-    for text in texts[1:]:
-        joined = joined + Text.same("\n") + text
-    return joined
+    return Text.same("\n").join(texts)

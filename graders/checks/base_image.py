@@ -89,10 +89,7 @@ class BaseImageCheck(Check):
             )
         if not found:
             return None
-        joined = found[0]
-        for more in found[1:]:
-            joined = joined + Text.same("; ") + more
-        return joined
+        return Text.same("; ").join(found)
 
     def _expected(self) -> str:
         repo = f"/{self.image}/" if self.image else "*"

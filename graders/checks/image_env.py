@@ -80,9 +80,8 @@ class ImageEnvCheck(Check):
         if wrong:
             names = ", ".join(wrong)
             parts.append(Text(f"Valores errados em: {names}.", f"Wrong values for: {names}."))
-        message = Text("Ambiente da imagem incorreto.", "Image environment is wrong.")
-        for part in parts:
-            message = message + Text(" ", " ") + part
+        message = Text.same(" ").join(
+            [Text("Ambiente da imagem incorreto.", "Image environment is wrong."), *parts])
         shown = missing + wrong
         sep = " =~ " if self.match == "regex" else "="
         return Outcome.fail(
