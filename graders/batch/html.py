@@ -10,7 +10,7 @@ from html import escape
 from graders.batch.gradebook import BINS, L, Stats, bin_label, compute, headline, percent
 from graders.batch.store import Record
 from graders.i18n import Lang, Text
-from graders.reporters.base import fmt_points
+from graders.reporters.base import fmt_points, fmt_score
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;
@@ -83,7 +83,7 @@ def _check_bars(s: Stats, lang: Lang) -> str:
 
 def _cards(s: Stats, lang: Lang) -> str:
     items = [(str(s.count), L["students"](lang)),
-             (f"{fmt_points(s.mean)}/{fmt_points(s.possible)}", L["mean"](lang)),
+             (f"{fmt_score(s.mean, s.possible)}", L["mean"](lang)),
              (fmt_points(s.median), L["median"](lang)), (str(s.full_marks), L["full"](lang)),
              (str(len(s.errored)), L["errored"](lang))]
     return '<div class="cards">' + "".join(

@@ -6,7 +6,7 @@ import time
 from typing import TextIO
 
 from graders.batch.store import Record
-from graders.reporters.base import fmt_points
+from graders.reporters.base import fmt_score
 
 
 def duration(seconds: float) -> str:
@@ -42,7 +42,7 @@ class Progress:
                 f"{'?' if eta is None else duration(eta)}")
         if record is not None:
             r = record.result
-            text += (f"  {record.student[:40]}: {fmt_points(r.score)}/{fmt_points(r.possible)}"
+            text += (f"  {record.student[:40]}: {fmt_score(r.score, r.possible)}"
                      f" {record.status.value}")
         return text
 

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from graders.i18n import Lang, Text
 from graders.reporters._text import clean, one_line
-from graders.reporters.base import fmt_points, label, shown_checks
+from graders.reporters.base import fmt_score, label, shown_checks
 from graders.reporters.markdown import SUMMARY_LIMIT, MarkdownReporter
 from graders.results import LabResult, Status
 
@@ -85,7 +85,7 @@ def annotation_lines(
         lines.append(_error(path, build.line, label("build", lang), why))
     for check in shown_checks(result, student_view=True):
         if check.status is Status.FAILED and check.line:
-            points = f"{fmt_points(check.score)}/{fmt_points(check.possible)}"
+            points = f"{fmt_score(check.score, check.possible)}"
             title = f"{one_line(clean(check.title(lang), 200, lang))} ({points})"
             lines.append(_error(path, check.line, title, check.feedback(lang)))
     if len(lines) <= limit:

@@ -47,6 +47,11 @@ def fmt_points(value: float) -> str:
     return format(round(value, 2), "g")
 
 
+def fmt_score(score: float, possible: float) -> str:
+    """`"7.5/10"`: a score out of what was possible."""
+    return f"{fmt_points(score)}/{fmt_points(possible)}"
+
+
 STATUS_LABEL: dict[Status, Text] = {
     Status.PASSED: Text("passou", "passed"),
     Status.FAILED: Text("falhou", "failed"),
@@ -109,7 +114,7 @@ class HiddenSummary:
         return label("hidden", lang)
 
     def message(self, lang: Lang) -> str:
-        points = f"{fmt_points(self.score)}/{fmt_points(self.possible)}"
+        points = f"{fmt_score(self.score, self.possible)}"
         if self.status is Status.ERROR:
             return label("hidden_error", lang) + f" ({points})"
         return Text(

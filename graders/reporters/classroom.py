@@ -21,7 +21,7 @@ from typing import Any, ClassVar, TextIO
 from graders.i18n import Lang, default_lang
 from graders.reporters._text import clean, fit_json, neutralize_workflow_commands, one_line
 from graders.reporters.base import (
-    fmt_points,
+    fmt_score,
     hidden_summary,
     label,
     shown_checks,
@@ -59,7 +59,7 @@ def _entry(
 
 def _check_entry(check: CheckResult, lang: Lang, field_cap: int) -> dict[str, Any]:
     title = one_line(clean(check.title(lang), 200, lang))
-    name = f"{title} ({fmt_points(check.score)}/{fmt_points(check.possible)})"
+    name = f"{title} ({fmt_score(check.score, check.possible)})"
     return _entry(
         _log_text(name, 300, lang),
         check.status,

@@ -17,7 +17,7 @@ from graders.reporters._text import clean, fit_json, one_line, sanitize
 from graders.reporters.base import (
     GRADER_NAME,
     STATUS_LABEL,
-    fmt_points,
+    fmt_score,
     grader_version,
     label,
     unique_ids,
@@ -56,7 +56,7 @@ def _test(
 
 def _output(result: LabResult, lang: Lang, log_cap: int, field_cap: int) -> str:
     status = result.status
-    score = f"{fmt_points(result.score)}/{fmt_points(result.possible)}"
+    score = f"{fmt_score(result.score, result.possible)}"
     lines = [f"{label('score', lang)}: {score} ({STATUS_LABEL[status](lang)})"]
     if status is Status.ERROR:
         lines.append(label("lab_error", lang) if result.checks else label("no_checks", lang))

@@ -21,6 +21,7 @@ from graders.reporters._text import FIELD_CAP, LOG_CAP, clean, one_line, sanitiz
 from graders.reporters.base import (
     GRADER_NAME,
     fmt_points,
+    fmt_score,
     grader_version,
     hidden_summary,
     shown_checks,
@@ -32,7 +33,7 @@ HIDDEN_CASE_ID = "hidden-checks"
 
 
 def _points(score: float, possible: float) -> str:
-    return f"[{fmt_points(score)}/{fmt_points(possible)} pts]"
+    return f"[{fmt_score(score, possible)} pts]"
 
 
 def _case(
@@ -86,7 +87,7 @@ def _suite(
     }
     for check, uid in zip(checks, unique_ids(checks), strict=True):
         suite_props[f"points.{sanitize(uid)}"] = (
-            f"{fmt_points(check.score)}/{fmt_points(check.possible)}"
+            f"{fmt_score(check.score, check.possible)}"
         )
     hidden = hidden_summary(result) if student_view else None
     if hidden is not None:
@@ -103,7 +104,7 @@ def _suite(
             {"points": fmt_points(hidden.score), "max_points": fmt_points(hidden.possible)}
         )
         suite_props[f"points.{HIDDEN_CASE_ID}"] = (
-            f"{fmt_points(hidden.score)}/{fmt_points(hidden.possible)}"
+            f"{fmt_score(hidden.score, hidden.possible)}"
         )
     build_text = ""
     if result.build.status in (Status.FAILED, Status.ERROR):

@@ -15,7 +15,7 @@ from graders.reporters._text import CAPS, clean, md_escape, md_fence, one_line, 
 from graders.reporters.base import (
     STATUS_EMOJI,
     STATUS_LABEL,
-    fmt_points,
+    fmt_score,
     hidden_summary,
     label,
     shown_checks,
@@ -32,10 +32,6 @@ TRUNCATED = Text(
 
 def _cell(text: str) -> str:
     return md_escape(one_line(text))
-
-
-def _points(score: float, possible: float) -> str:
-    return f"{fmt_points(score)}/{fmt_points(possible)}"
 
 
 def _failed(check: CheckResult, lang: Lang, field_cap: int) -> list[str]:
@@ -61,7 +57,7 @@ def _render(result: LabResult, lang: Lang, student_view: bool, caps: tuple[int, 
         submission = one_line(sanitize(result.submission)).replace("`", "'")
         lines += [f"`{submission}`", ""]
     lines += [
-        f"**{label('score', lang)}: {_points(result.score, result.possible)}** "
+        f"**{label('score', lang)}: {fmt_score(result.score, result.possible)}** "
         f"({STATUS_LABEL[status](lang)})",
         "",
     ]
@@ -79,10 +75,10 @@ def _render(result: LabResult, lang: Lang, student_view: bool, caps: tuple[int, 
             title = _cell(clean(c.title(lang), 300, lang))
             lines.append(
                 f"| {STATUS_EMOJI[c.status]} | {title} | {STATUS_LABEL[c.status](lang)} "
-                f"| {_points(c.score, c.possible)} |"
+                f"| {fmt_score(c.score, c.possible)} |"
             )
         if hidden is not None:
-            points = _points(hidden.score, hidden.possible)
+            points = fmt_score(hidden.score, hidden.possible)
             lines.append(
                 f"| {STATUS_EMOJI[hidden.status]} | {_cell(hidden.title(lang))} "
                 f"| {STATUS_LABEL[hidden.status](lang)} | {points} |"

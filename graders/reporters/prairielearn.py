@@ -15,7 +15,7 @@ from graders.i18n import Lang
 from graders.reporters._text import clean, fit_json, one_line, sanitize
 from graders.reporters.base import (
     STATUS_LABEL,
-    fmt_points,
+    fmt_score,
     hidden_summary,
     label,
     shown_checks,
@@ -78,7 +78,7 @@ def prairielearn_dict(
             }
         )
     status = result.status
-    points = f"{fmt_points(result.score)}/{fmt_points(result.possible)}"
+    points = f"{fmt_score(result.score, result.possible)}"
     out: dict[str, Any] = {
         "gradable": status is not Status.ERROR,
         "score": round(min(max(result.score / result.possible, 0.0), 1.0), 6)

@@ -16,7 +16,7 @@ from graders.i18n import Lang
 from graders.reporters._text import clean, neutralize_workflow_commands, one_line, sanitize
 from graders.reporters.base import (
     STATUS_LABEL,
-    fmt_points,
+    fmt_score,
     hidden_summary,
     label,
     shown_checks,
@@ -106,7 +106,7 @@ class TableReporter:
             (
                 c.status,
                 one_line(clean(c.title(lang), 300, lang)),
-                f"{fmt_points(c.score)}/{fmt_points(c.possible)}",
+                f"{fmt_score(c.score, c.possible)}",
             )
             for c in checks
         ]
@@ -116,7 +116,7 @@ class TableReporter:
                 (
                     hidden.status,
                     hidden.title(lang),
-                    f"{fmt_points(hidden.score)}/{fmt_points(hidden.possible)}",
+                    f"{fmt_score(hidden.score, hidden.possible)}",
                 )
             )
         if rows:
@@ -141,7 +141,7 @@ class TableReporter:
         if status is Status.ERROR:
             why = label("lab_error", lang) if result.checks else label("no_checks", lang)
             lines += ["", *self._wrap(why, "", COLORS[Status.ERROR])]
-        score = f"{label('score', lang)}: {fmt_points(result.score)}/{fmt_points(result.possible)}"
+        score = f"{label('score', lang)}: {fmt_score(result.score, result.possible)}"
         lines += [
             "",
             *self._wrap(f"{score} ({STATUS_LABEL[status](lang)})", "", BOLD + COLORS[status]),
