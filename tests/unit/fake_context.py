@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graders.checks.base import CheckContext, ExecResult, FileStat, HttpResponse
+from graders.checks.base import CheckContext, ExecResult, FileStat, HttpResponse, Outcome
 from graders.dockerfile.model import Dockerfile
 
 Entry = tuple[FileStat, bytes]
@@ -185,3 +185,20 @@ class FakeContext:
 
 def _conforms(ctx: FakeContext) -> CheckContext:
     return ctx  # mypy proves FakeContext satisfies the protocol
+
+
+def failed(outcome: Outcome) -> Outcome:
+    """Assert a failure that says what (really translated), expected and actual."""
+    assert not outcome.passed, outcome
+    assert outcome.message.pt and outcome.message.en and outcome.message.pt != outcome.message.en
+    assert outcome.expected and outcome.actual
+    return outcome
+
+
+def passed(outcome: Outcome, *, translated: bool = False) -> Outcome:
+    """Assert a pass with a message in both languages (really translated, if `translated`:
+    some read the same in both, such as `WORKDIR: /app.`)."""
+    assert outcome.passed, outcome
+    assert outcome.message.pt and outcome.message.en
+    assert not translated or outcome.message.pt != outcome.message.en, outcome.message
+    return outcome

@@ -16,7 +16,7 @@ from graders.checks.image_user import ImageUserCheck
 from graders.checks.image_volumes import ImageVolumesCheck
 from graders.checks.image_workdir import ImageWorkdirCheck
 from graders.checks.package import PackageCheck
-from tests.unit.fake_context import FakeContext, text_file
+from tests.unit.fake_context import FakeContext, failed, passed, text_file
 
 PASSWD = "root:x:0:0:root:/root:/bin/bash\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n"
 PASSWD += "app:x:1000:1000::/home/app:/bin/sh\n"
@@ -27,18 +27,6 @@ def run(check: Check, config: dict[str, Any] | None = None, **data: Any) -> Outc
     return check.run(FakeContext(config=config or {}, **data))
 
 
-def failed(outcome: Outcome) -> Outcome:
-    """Assert a failure that says what, expected and actual, in both languages."""
-    assert not outcome.passed, outcome
-    assert outcome.message.pt and outcome.message.en and outcome.message.pt != outcome.message.en
-    assert outcome.expected and outcome.actual
-    return outcome
-
-
-def passed(outcome: Outcome) -> Outcome:
-    assert outcome.passed, outcome
-    assert outcome.message.pt and outcome.message.en
-    return outcome
 
 
 # --- image_env ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from graders.checks.path_absent import PathAbsentCheck
 from graders.checks.run_output import RunOutputCheck
 from graders.dockerfile.parser import parse_dockerfile
 from tests.unit.dockerfiles import SEED_MULTISTAGE
-from tests.unit.fake_context import FakeContext, directory, symlink, text_file
+from tests.unit.fake_context import FakeContext, directory, failed, passed, symlink, text_file
 
 LABS = Path(__file__).resolve().parents[2] / "labs"
 
@@ -43,17 +43,6 @@ class ImageContext(FakeContext):
         return self.runs[tuple(argv) if argv is not None else None]
 
 
-def failed(outcome: Outcome) -> Outcome:
-    assert not outcome.passed, outcome
-    assert outcome.message.pt and outcome.message.en and outcome.message.pt != outcome.message.en
-    assert outcome.expected and outcome.actual
-    return outcome
-
-
-def passed(outcome: Outcome) -> Outcome:
-    assert outcome.passed, outcome
-    assert outcome.message.pt and outcome.message.en
-    return outcome
 
 
 def go(check: Check, **data: Any) -> Outcome:

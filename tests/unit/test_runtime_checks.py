@@ -15,8 +15,8 @@ from graders.checks.file import FileCheck
 from graders.checks.http import HttpCheck
 from graders.checks.process import ProcessCheck
 from graders.errors import SpecError
-from tests.unit.fake_context import FakeContext, directory, symlink, text_file
-from tests.unit.test_image_checks import PASSWD, failed, passed
+from tests.unit.fake_context import FakeContext, directory, failed, passed, symlink, text_file
+from tests.unit.test_image_checks import PASSWD
 
 STARTED = "2024-05-01T12:00:00.123456789Z"
 T0 = parse_docker_time(STARTED) or 0.0
