@@ -177,32 +177,15 @@ class LiveEngine:
         return docker_config_path()
 
     def login(self, registry: str) -> LoginState:
-        from graders.registry.credentials import is_logged_in, load_docker_config, server_key
+        from graders.registry.credentials import login_source
         from graders.registry.errors import CredentialsError
 
         path = self.config_path()
         try:
-            if not is_logged_in(registry, config_path=path):
-                return LoginState(False, path)
-            config = load_docker_config(path)
+            source = login_source(registry, config_path=path)
         except CredentialsError as e:
             return LoginState(False, path, problem=str(e))
-        entry = next(
-            (
-                v
-                for k, v in (config.get("auths") or {}).items()
-                if server_key(str(k)) == server_key(registry)
-            ),
-            None,
-        )
-        if isinstance(entry, dict) and (entry.get("auth") or entry.get("identitytoken")):
-            return LoginState(True, path, "config.json auths")
-        helpers = config.get("credHelpers") or {}
-        helper = next(
-            (v for k, v in helpers.items() if server_key(str(k)) == server_key(registry)),
-            config.get("credsStore"),
-        )
-        return LoginState(True, path, f"docker-credential-{helper}")
+        return LoginState(source is not None, path, source or "")
 
     def _call(self, operation: str, fn: Any, missing: bool = False) -> Any:
         import docker.errors

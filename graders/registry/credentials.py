@@ -138,22 +138,35 @@ def is_logged_in(
     timeout: float = HELPER_TIMEOUT_S,
 ) -> bool:
     """Whether `docker login <registry>` left credentials behind. Never reads a secret out."""
+    return login_source(registry, environ, config_path, timeout) is not None
+
+
+def login_source(
+    registry: str,
+    environ: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+    timeout: float = HELPER_TIMEOUT_S,
+) -> str | None:
+    """Where the Docker client keeps its login to `registry`: "config.json auths" or
+    "docker-credential-<helper>"; None when it has none. Never reads a secret out."""
     env = os.environ if environ is None else environ
     config = load_docker_config(config_path or docker_config_path(env))
     entry = _auth_entry(config, registry)
     if entry is not None and (entry.get("auth") or entry.get("identitytoken")):
-        return True
+        return "config.json auths"
     helper = _helper_for(config, registry)
     if helper is None:
-        return False
+        return None
     # `list` maps server URL -> user name only; it never prints secrets.
     listing = _run_helper(helper, "list", "", timeout)
     try:
         servers = json.loads(listing or "{}")
     except ValueError:
-        return False
+        return None
     wanted = server_key(registry)
-    return isinstance(servers, dict) and any(server_key(s) == wanted for s in servers)
+    if isinstance(servers, dict) and any(server_key(s) == wanted for s in servers):
+        return f"docker-credential-{helper}"
+    return None
 
 
 def load_docker_config(path: Path) -> dict[str, Any]:
