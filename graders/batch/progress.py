@@ -21,8 +21,8 @@ def duration(seconds: float) -> str:
 class Progress:
     """On a terminal one line redrawn in place; elsewhere (CI logs) one line per student."""
 
-    def __init__(self, total: int, stream: TextIO, jobs: int) -> None:
-        self.total, self.stream, self.jobs = total, stream, jobs
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.stream = total, stream
         self.done = 0
         self.t0 = time.monotonic()
         self.tty = bool(getattr(stream, "isatty", lambda: False)())

@@ -161,7 +161,7 @@ def _grade(store: Store, cfg: BatchConfig, batch_id: str,
                      "(--force regrades all, --only-failed those below full marks).\n")
         return 0
     extra = {task.student: meta for task, meta in tasks}
-    progress = Progress(len(tasks), stderr, cfg.jobs)
+    progress = Progress(len(tasks), stderr)
     progress.say(f"labgrade: grading {len(tasks)} submission(s) of {cfg.lab.id} with "
                  f"{min(cfg.jobs, len(tasks))} worker(s)...")
     pool = Pool(cfg.lab, cfg.jobs, list(cfg.hosts), connect, GradeOptions(registry=cfg.registry),

@@ -24,7 +24,7 @@ def screen(raw: str) -> list[str]:
 
 def test_on_a_terminal_messages_stay_and_the_progress_line_is_redrawn() -> None:
     out = Terminal()
-    p = Progress(2, out, 1)
+    p = Progress(2, out)
     p.say("labgrade: grading 2 submission(s)")
     p._show(p.line())
     p.say("labgrade: ana: ana/app:v1.0 was pushed again")
@@ -38,7 +38,7 @@ def test_on_a_terminal_messages_stay_and_the_progress_line_is_redrawn() -> None:
 
 def test_in_a_log_every_line_is_kept() -> None:
     out = io.StringIO()
-    p = Progress(1, out, 1)
+    p = Progress(1, out)
     p.say("one")
     p.say("two")
     assert out.getvalue() == "one\ntwo\n"
