@@ -155,7 +155,15 @@ class Leftover:
     keep: bool = False
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.id.removeprefix('sha256:')[:12]} (run {self.run or '?'})"
+        return f"{self.kind} {short_id(self.id)} (run {self.run or '?'})"
+
+
+def short_id(ident: str) -> str:
+    """An id as `docker ps` shows it (12 hex digits); a name or an image tag in full."""
+    hex_id = ident.removeprefix("sha256:")
+    if len(hex_id) == 64 and all(c in "0123456789abcdef" for c in hex_id):
+        return hex_id[:12]
+    return ident
 
 
 def list_leftovers(backend: Any, label: str = LABEL_RUN) -> list[Leftover]:

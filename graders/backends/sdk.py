@@ -28,7 +28,7 @@ from graders.backends.base import (
     is_engine_fault,
 )
 from graders.checks.base import ExecResult
-from graders.cleanup import LABEL_KEEP
+from graders.cleanup import LABEL_KEEP, short_id
 from graders.errors import BackendError, DockerUnavailable, docker_host
 from graders.logcap import CappedLog
 from graders.sandbox import build_cpuset
@@ -414,7 +414,7 @@ class SdkBackend:
         for x in self.list_labelled(label):
             if older_than is None or x["created"] < older_than:
                 self.remove_leftover(x["kind"], x["id"])
-                removed.append(f"{x['kind']} {x['id'].removeprefix('sha256:')[:12]}")
+                removed.append(f"{x['kind']} {short_id(x['id'])}")
         return removed
 
 

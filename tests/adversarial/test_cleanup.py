@@ -110,6 +110,10 @@ def test_labels() -> None:
     assert cleanup.run_labels("r1", "lab", created=10) == {
         LABEL_RUN: "r1", cleanup.LABEL_LAB: "lab", "org.labgrade.created": "10"}
     assert run_image_tag("lab", "r1") == "labgrade/lab:r1"
+    tagged = cleanup.Leftover("image", "labgrade/day2-apache:r1", "r1", 0.0)
+    assert str(tagged) == "image labgrade/day2-apache:r1 (run r1)"  # a tag in full
+    container = cleanup.Leftover("container", "ab" * 32, "r1", 0.0)
+    assert str(container) == "container abababababab (run r1)"  # an id as docker ps shows it
 
 
 def test_sigterm_becomes_keyboard_interrupt() -> None:
