@@ -18,7 +18,7 @@ Decisions, so that every check reads state the same way:
   shows what `-p` it was given. TCP and UDP are kept apart (`80/tcp`).
 * HTTP goes to 127.0.0.1 only, whatever address the student published on.
 * Login: an `auths` entry with a credential or a credential helper that lists the registry, read
-  through `graders.registry.credentials.is_logged_in`, which never reads a secret out.
+  through `graders.registry.credentials.login_source`, which never reads a secret out.
 """
 
 from __future__ import annotations
