@@ -83,7 +83,7 @@ def _check_bars(s: Stats, lang: Lang) -> str:
 
 def _cards(s: Stats, lang: Lang) -> str:
     items = [(str(s.count), L["students"](lang)),
-             (f"{fmt_score(s.mean, s.possible)}", L["mean"](lang)),
+             (fmt_score(s.mean, s.possible), L["mean"](lang)),
              (fmt_points(s.median), L["median"](lang)), (str(s.full_marks), L["full"](lang)),
              (str(len(s.errored)), L["errored"](lang))]
     return '<div class="cards">' + "".join(

@@ -85,7 +85,7 @@ def annotation_lines(
         lines.append(_error(path, build.line, label("build", lang), why))
     for check in shown_checks(result, student_view=True):
         if check.status is Status.FAILED and check.line:
-            points = f"{fmt_score(check.score, check.possible)}"
+            points = fmt_score(check.score, check.possible)
             title = f"{one_line(clean(check.title(lang), 200, lang))} ({points})"
             lines.append(_error(path, check.line, title, check.feedback(lang)))
     if len(lines) <= limit:

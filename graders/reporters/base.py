@@ -114,7 +114,7 @@ class HiddenSummary:
         return label("hidden", lang)
 
     def message(self, lang: Lang) -> str:
-        points = f"{fmt_score(self.score, self.possible)}"
+        points = fmt_score(self.score, self.possible)
         if self.status is Status.ERROR:
             return label("hidden_error", lang) + f" ({points})"
         return Text(

@@ -56,7 +56,7 @@ def _test(
 
 def _output(result: LabResult, lang: Lang, log_cap: int, field_cap: int) -> str:
     status = result.status
-    score = f"{fmt_score(result.score, result.possible)}"
+    score = fmt_score(result.score, result.possible)
     lines = [f"{label('score', lang)}: {score} ({STATUS_LABEL[status](lang)})"]
     if status is Status.ERROR:
         lines.append(label("lab_error", lang) if result.checks else label("no_checks", lang))

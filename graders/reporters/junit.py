@@ -86,9 +86,7 @@ def _suite(
         "grader": f"{GRADER_NAME} {grader_version()}",
     }
     for check, uid in zip(checks, unique_ids(checks), strict=True):
-        suite_props[f"points.{sanitize(uid)}"] = (
-            f"{fmt_score(check.score, check.possible)}"
-        )
+        suite_props[f"points.{sanitize(uid)}"] = fmt_score(check.score, check.possible)
     hidden = hidden_summary(result) if student_view else None
     if hidden is not None:
         case = junit_xml.TestCase(
@@ -103,9 +101,7 @@ def _suite(
         case_props.append(
             {"points": fmt_points(hidden.score), "max_points": fmt_points(hidden.possible)}
         )
-        suite_props[f"points.{HIDDEN_CASE_ID}"] = (
-            f"{fmt_score(hidden.score, hidden.possible)}"
-        )
+        suite_props[f"points.{HIDDEN_CASE_ID}"] = fmt_score(hidden.score, hidden.possible)
     build_text = ""
     if result.build.status in (Status.FAILED, Status.ERROR):
         explanation = result.build.explanation

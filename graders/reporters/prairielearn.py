@@ -78,7 +78,7 @@ def prairielearn_dict(
             }
         )
     status = result.status
-    points = f"{fmt_score(result.score, result.possible)}"
+    points = fmt_score(result.score, result.possible)
     out: dict[str, Any] = {
         "gradable": status is not Status.ERROR,
         "score": round(min(max(result.score / result.possible, 0.0), 1.0), 6)

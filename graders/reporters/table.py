@@ -102,23 +102,12 @@ class TableReporter:
             head += f" - {one_line(sanitize(result.submission))}"
         lines = [*self._wrap(head, "", BOLD), ""]
         checks = shown_checks(result, self.student_view)
-        rows = [
-            (
-                c.status,
-                one_line(clean(c.title(lang), 300, lang)),
-                f"{fmt_score(c.score, c.possible)}",
-            )
-            for c in checks
-        ]
+        rows = [(c.status, one_line(clean(c.title(lang), 300, lang)),
+                 fmt_score(c.score, c.possible)) for c in checks]
         hidden = hidden_summary(result) if self.student_view else None
         if hidden is not None:
-            rows.append(
-                (
-                    hidden.status,
-                    hidden.title(lang),
-                    f"{fmt_score(hidden.score, hidden.possible)}",
-                )
-            )
+            rows.append((hidden.status, hidden.title(lang),
+                         fmt_score(hidden.score, hidden.possible)))
         if rows:
             lines += self._table(rows, lang)
         build = result.build
