@@ -266,7 +266,8 @@ def reap_in_background(backend: Any, current: str | None = None) -> threading.Th
 
 
 def sweep_run(backend: Any, run_id: str, *, keep_images: bool = False) -> list[Leftover]:
-    """Remove whatever still carries this run's label (after the run's own cleanup)."""
+    """Remove whatever still carries this run's label or image tag (after the run's own
+    cleanup)."""
     if not hasattr(backend, "list_labelled"):
         if not keep_images:
             backend.remove_labelled(f"{LABEL_RUN}={run_id}")
@@ -278,9 +279,9 @@ def settle_run(backend: Any, run_id: str, *, keep_images: bool = False, quiet: f
                limit: float = 20.0, poll: float = 0.2) -> list[Leftover]:
     """Sweep an interrupted run until nothing of it has shown up for `quiet` seconds.
 
-    When we hang up mid-build, Docker finishes the step it was on: under load the last
-    step's image (the one carrying the run label) was committed after the first sweep and
-    outlived the run (seen in CI, a batch killed half way). A removal still in progress can
+    When we hang up mid-build, Docker finishes the step it was on: under load the run's
+    image was committed after the first sweep and outlived the run (seen in CI, a batch
+    killed half way). A removal still in progress can
     also keep an image in use for a moment. Returns what is still there after `limit` s."""
     if not hasattr(backend, "list_labelled"):
         return sweep_run(backend, run_id, keep_images=keep_images)

@@ -75,9 +75,9 @@ class EngineContext:
                  options: Any = None, limits: Any = None):
         self.backend = backend
         self.options = options
+        """The run's `GradeOptions` (registry, image, run_id), when the engine gives them."""
         self.limits = limits
         """The lab's sandbox (`graders.sandbox.Limits`) for containers run here; None: defaults."""
-        """The run's `GradeOptions` (registry, image, run_id), when the engine gives them."""
         self._registry: Any = None
         self._submission = submission
         self._dockerfile = dockerfile

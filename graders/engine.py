@@ -198,7 +198,6 @@ class GradingRun:
             with context_archive(self.submission, spec, self.limits) as archive:
                 outcome = self.backend.build(archive.path, archive.dockerfile, self.tag,
                                              buildargs=spec.args, target=spec.target,
-                                             labels={},
                                              timeout=self.opts.build_timeout or spec.timeout,
                                              on_step=self.lock.note_step if self.lock else None,
                                              **limits)

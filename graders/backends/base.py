@@ -68,7 +68,7 @@ class DockerBackend(Protocol):
     def version(self) -> str: ...
 
     def build(self, context: Path, dockerfile: str, tag: str, *, buildargs: Mapping[str, str],
-              target: str | None, labels: Mapping[str, str], timeout: float,
+              target: str | None, timeout: float,
               container_limits: Mapping[str, int] | None = None, network_mode: str | None = None,
               cpus: float | None = None,
               on_step: Callable[[str], None] | None = None) -> BuildOutcome:
@@ -117,7 +117,9 @@ class DockerBackend(Protocol):
         """Remove containers, volumes, networks and images carrying `label`; return what went."""
 
     def list_labelled(self, label: str) -> list[dict[str, Any]]:
-        """What carries `label` (key or key=value): kind, id, run, created (epoch s), keep."""
+        """What carries `label` (key or key=value): kind, id, run, created (epoch s), keep.
+        For the run and lab labels, the images tagged `labgrade/<lab>:<run id>` too (their id
+        is the tag; created, when it was tagged)."""
 
     def create_network(self, name: str, labels: Mapping[str, str]) -> str:
         """Create a bridge network (its id); no error if one of that name exists."""

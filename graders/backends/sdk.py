@@ -59,7 +59,7 @@ class SdkBackend:
         return self._version
 
     def build(self, context: Path, dockerfile: str, tag: str, *, buildargs: Mapping[str, str],
-              target: str | None, labels: Mapping[str, str], timeout: float,
+              target: str | None, timeout: float,
               container_limits: Mapping[str, int] | None = None, network_mode: str | None = None,
               cpus: float | None = None,
               on_step: Callable[[str], None] | None = None) -> BuildOutcome:
@@ -88,7 +88,7 @@ class SdkBackend:
                                   else {"path": str(context)})
         try:
             stream = api.build(**source, dockerfile=dockerfile, tag=tag,
-                               buildargs=dict(buildargs), target=target, labels=dict(labels),
+                               buildargs=dict(buildargs), target=target,
                                rm=True, forcerm=True, decode=True, timeout=max(1, int(timeout)),
                                container_limits=cast(Any, limits or None),
                                network_mode=network_mode)
@@ -328,7 +328,8 @@ class SdkBackend:
         self.remove_leftover("container", container_id)
 
     def list_labelled(self, label: str) -> list[dict[str, Any]]:
-        """What carries `label` (key or key=value): kind, id, run, created (epoch s), keep."""
+        """What carries `label` (key or key=value), and for the run and lab labels the images
+        tagged `labgrade/<lab>:<run id>`: kind, id (an image's tag), run, created, keep."""
         api = self.client.api
         found: list[dict[str, Any]] = []
 
