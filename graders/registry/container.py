@@ -40,6 +40,7 @@ STORAGE = "/var/lib/registry"
 HTPASSWD = "/auth/htpasswd"
 PORT = 5000
 HOST = "127.0.0.1"
+# Readiness probes go straight to 127.0.0.1, whatever HTTP_PROXY says.
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -247,7 +248,9 @@ def _remove_ours(client: Any, state: Path) -> None:
             client.api.remove_container(c["Id"], force=True, v=True)
 
 
-def _answers(port: int) -> bool:
+def answers(port: int) -> bool:
+    """The registry on 127.0.0.1:`port` answers `/v2/` (200, or 401 with auth on), asked
+    straight, whatever HTTP_PROXY says. Both flavours' readiness waits ask it."""
     try:
         with _NO_PROXY.open(f"http://{HOST}:{port}/v2/", timeout=1) as resp:
             return bool(resp.status == 200)
@@ -261,7 +264,7 @@ def _wait_ready(client: Any, container: Any, port: int, state: Path, timeout: fl
     deadline = time.monotonic() + timeout
     reason = f"no answer on http://{HOST}:{port}/v2/ within {timeout:.0f} s"
     while time.monotonic() < deadline:
-        if _answers(port):
+        if answers(port):
             return
         container.reload()
         if container.status in ("exited", "dead"):

@@ -25,8 +25,6 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +42,6 @@ ENV_BINARY = "LABGRADE_REGISTRY_BINARY"
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 10.0
-# Readiness probes go straight to 127.0.0.1, whatever HTTP_PROXY says.
-_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @dataclass(frozen=True)
@@ -299,15 +295,8 @@ def _wait_ready(pid: int, port: int, state: Path, timeout: float) -> None:
             raise RegistryStartFailed(
                 "it exited at once", str(state / "registry.log"), _tail(state)
             )
-        try:
-            with _NO_PROXY.open(url, timeout=1) as resp:
-                if resp.status == 200:
-                    return
-        except urllib.error.HTTPError as e:
-            if e.code == 401:  # auth on: it answers, so it is ready
-                return
-        except (urllib.error.URLError, OSError):
-            pass
+        if regcontainer.answers(port):
+            return
         time.sleep(0.05)
     _stop(pid, state, STOP_TIMEOUT_S)
     raise RegistryStartFailed(
