@@ -118,14 +118,6 @@ def state(tmp_path: Path, stand_in: str, client: Any,
             client.api.remove_container(c["Id"], force=True, v=True)
 
 
-@pytest.fixture
-def images() -> Iterator[Images]:
-    imgs = Images()
-    need(imgs.base_present(), "busybox:1.35 missing: run scripts/ensure-base-images.sh")
-    yield imgs
-    imgs.cleanup()
-
-
 def ours(client: Any, state: Path) -> list[dict[str, Any]]:
     return list(client.api.containers(all=True, filters={"label": f"{container.LABEL}={state}"}))
 

@@ -42,14 +42,6 @@ def state(tmp_path: Path) -> Iterator[Path]:
     server.down(folder)
 
 
-@pytest.fixture
-def images() -> Iterator[Images]:
-    imgs = Images()
-    need(imgs.base_present(), "busybox:1.35 missing: run scripts/ensure-base-images.sh")
-    yield imgs
-    imgs.cleanup()
-
-
 def http_status(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=5) as resp:
