@@ -195,9 +195,6 @@ def reap(backend: Any, *, current: str | None = None, grace: float | None = None
     combined with the run label's rules."""
     grace = grace_seconds() if grace is None else grace
     now = time.time() if now is None else now
-    if not hasattr(backend, "list_labelled"):  # a backend without listing: age only
-        backend.remove_labelled(LABEL_RUN, older_than=now - grace)
-        return Reaped([], [])
     states: dict[str, str] = {}
     removed, kept = [], []
     if label.partition("=")[0] == LABEL_RUN:  # not for one lab: step containers have no lab
@@ -268,10 +265,6 @@ def reap_in_background(backend: Any, current: str | None = None) -> threading.Th
 def sweep_run(backend: Any, run_id: str, *, keep_images: bool = False) -> list[Leftover]:
     """Remove whatever still carries this run's label or image tag (after the run's own
     cleanup)."""
-    if not hasattr(backend, "list_labelled"):
-        if not keep_images:
-            backend.remove_labelled(f"{LABEL_RUN}={run_id}")
-        return []
     return [item for item in _of_run(backend, run_id, keep_images) if not _remove(backend, item)]
 
 
@@ -281,10 +274,8 @@ def settle_run(backend: Any, run_id: str, *, keep_images: bool = False, quiet: f
 
     When we hang up mid-build, Docker finishes the step it was on: under load the run's
     image was committed after the first sweep and outlived the run (seen in CI, a batch
-    killed half way). A removal still in progress can
-    also keep an image in use for a moment. Returns what is still there after `limit` s."""
-    if not hasattr(backend, "list_labelled"):
-        return sweep_run(backend, run_id, keep_images=keep_images)
+    killed half way). A removal still in progress can also keep an image in use for a
+    moment. Returns what is still there after `limit` s."""
     start = last_seen = time.monotonic()
     while True:
         found = _of_run(backend, run_id, keep_images)

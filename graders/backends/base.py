@@ -113,9 +113,6 @@ class DockerBackend(Protocol):
     def remove_container(self, container_id: str) -> None:
         """Force-remove the container and its anonymous volumes; no error if already gone."""
 
-    def remove_labelled(self, label: str, older_than: float | None = None) -> list[str]:
-        """Remove containers, volumes, networks and images carrying `label`; return what went."""
-
     def list_labelled(self, label: str) -> list[dict[str, Any]]:
         """What carries `label` (key or key=value): kind, id, run, created (epoch s), keep.
         For the run and lab labels, the images tagged `labgrade/<lab>:<run id>` too (their id

@@ -28,7 +28,7 @@ from graders.backends.base import (
     is_engine_fault,
 )
 from graders.checks.base import ExecResult
-from graders.cleanup import LABEL_KEEP, short_id
+from graders.cleanup import LABEL_KEEP
 from graders.errors import BackendError, DockerUnavailable, docker_host
 from graders.logcap import CappedLog
 from graders.sandbox import build_cpuset
@@ -408,15 +408,6 @@ class SdkBackend:
             raise BackendError(f"{kind} remove", _short(e)) from e
         return True
 
-    def remove_labelled(self, label: str, older_than: float | None = None) -> list[str]:
-        """Remove what carries `label` (key or key=value) and, with `older_than` (epoch s), was
-        created before it: containers first, then networks, volumes and images."""
-        removed: list[str] = []
-        for x in self.list_labelled(label):
-            if older_than is None or x["created"] < older_than:
-                self.remove_leftover(x["kind"], x["id"])
-                removed.append(f"{x['kind']} {short_id(x['id'])}")
-        return removed
 
 
 def _run_tags(image: dict[str, Any]) -> list[tuple[str, str, str]]:

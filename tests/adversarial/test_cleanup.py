@@ -141,7 +141,7 @@ def test_cleanup_finishes_despite_a_second_interrupt() -> None:
         def remove_image(self, _ref: str) -> None:
             calls.append("image")
 
-        def remove_labelled(self, label: str, older_than: float | None = None) -> list[str]:
+        def list_labelled(self, label: str) -> list[dict[str, Any]]:
             calls.append("sweep")
             return []
 
