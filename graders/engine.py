@@ -276,8 +276,8 @@ class GradingRun:
         if runtime and not outcome.passed:
             notes = [n for n in (self.not_ready if spec.type != "container_running" else None,
                                  self._pressure()) if n is not None]
-            for note in notes:
-                outcome = replace(outcome, message=outcome.message + Text(" ", " ") + note)
+            if notes:
+                outcome = replace(outcome, message=Text.same(" ").join([outcome.message, *notes]))
         return _result(spec, outcome, time.monotonic() - t0)
 
     def _pressure(self) -> Text | None:
