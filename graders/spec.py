@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ import yaml
 from graders.checks import CHECKS, Check, Need, get_check_class
 from graders.errors import SpecError, UsageError
 from graders.i18n import Text
+from graders.lab_lookup import LabSource, available, lab_sources, locate
 from graders.scoring import resolve_points
 from graders.spec_reader import Reader
 
@@ -96,32 +96,25 @@ class Lab:
 
 
 def labs_root(explicit: str | Path | None = None) -> Path:
-    """Where labs live: --labs, $LABGRADE_LABS, ./labs, or the labs/ beside this package."""
-    for candidate in (explicit, os.environ.get("LABGRADE_LABS")):
-        if candidate:
-            return Path(candidate)
-    here = Path.cwd() / "labs"
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parent.parent / "labs"
+    """The first folder a lab id is looked up in (see graders/lab_lookup.py for the order)."""
+    return lab_sources(explicit)[0].path
 
 
 def lab_ids(root: Path) -> list[str]:
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if (p / "lab.yaml").is_file())
+    return LabSource(root, "").lab_ids()
 
 
 def find_lab(name: str, root: Path | None = None) -> Path:
-    """A lab folder from an id under the labs root, or a path to a folder holding lab.yaml."""
-    path = Path(name)
-    if (path / "lab.yaml").is_file():
-        return path
-    base = root or labs_root()
-    if (base / name / "lab.yaml").is_file():
-        return base / name
-    known = ", ".join(lab_ids(base)) or "none"
-    raise UsageError(f"Unknown lab {name!r} (labs in {base}: {known}). Try `labgrade list`.")
+    """A lab folder from an id (under `root`, or wherever graders/lab_lookup.py looks), or a
+    path to a folder holding lab.yaml."""
+    sources = [LabSource(root, "--labs")] if root is not None else lab_sources()
+    folder = locate(name, sources)
+    if folder is not None:
+        # `labgrade validate .` inside a lab folder: the lab's id is the folder's real name.
+        return folder.resolve() if folder.name in ("", ".", "..") else folder
+    known = ", ".join(lab_id for lab_id, _ in available(sources)) or "none"
+    where = ", ".join(str(s.path) for s in sources)
+    raise UsageError(f"Unknown lab {name!r} (labs in {where}: {known}). Try `labgrade list`.")
 
 
 def load_lab(name: str | Path, root: Path | None = None) -> Lab:
