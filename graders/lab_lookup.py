@@ -15,7 +15,7 @@ A path to a folder holding `lab.yaml` is taken as it is, whatever the search say
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +51,9 @@ def _template_labs(start: Path) -> Path | None:
 
 
 def lab_sources(explicit: str | Path | None = None, cwd: Path | None = None,
-                environ: dict[str, str] | None = None) -> list[LabSource]:
+                environ: Mapping[str, str] | None = None) -> list[LabSource]:
     """Every folder a lab id is looked up in, in order (duplicates dropped)."""
-    environ = os.environ if environ is None else environ  # type: ignore[assignment]
+    environ = os.environ if environ is None else environ
     here = (cwd or Path.cwd()).resolve()
     found: list[LabSource] = []
     if explicit:
