@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from graders.checks import _common
 from graders.checks.base import Outcome
+from graders.dockerfile.build_errors import NO_INSTRUCTIONS
 from graders.dockerfile.model import Dockerfile, Instruction, Stage
 from graders.i18n import Text
 
@@ -61,10 +62,15 @@ def no_dockerfile() -> Outcome:
 
 def no_stage(dockerfile: Dockerfile, which: str) -> Outcome:
     names = ", ".join(stage_of(s) for s in dockerfile.stages) or NOTHING
+    if not dockerfile.instructions:
+        message = NO_INSTRUCTIONS
+    elif not dockerfile.stages:
+        message = Text("O Dockerfile não tem nenhum FROM.", "The Dockerfile has no FROM.")
+    else:
+        message = Text("O Dockerfile não tem ", "The Dockerfile has no ") + stage_text(which) \
+            + Text.same(".")
     return Outcome.fail(
-        Text("O Dockerfile não tem ", "The Dockerfile has no ")
-        + stage_text(which)
-        + Text.same("."),
+        message,
         expected=f"FROM ... AS {which}" if which not in STAGE_CHOICES else "FROM ...",
         actual=names,
     )

@@ -91,6 +91,13 @@ def _instruction(df: Dockerfile | None, n: int, total: int, text: str) -> Instru
     return None
 
 
+NO_INSTRUCTIONS = Text(
+    "O Dockerfile ainda não tem instruções (só comentários ou linhas vazias). "
+    "Comece pelo FROM, por exemplo FROM debian:12, e escreva as instruções abaixo dele.",
+    "The Dockerfile has no instructions yet (only comments or blank lines). "
+    "Start with FROM, for example FROM debian:12, and write the instructions below it.")
+
+
 def _at(line: int | None) -> Text:
     return Text(" (linha {n})", " (line {n})").format(n=line) if line else Text.same("")
 
@@ -104,6 +111,8 @@ def _parse_error(f: _Failure) -> tuple[Text, int | None] | None:
     message = match.group(2) if match else other.group(1) if other else ""
     if line is None and f.df is not None:
         line = next((p.line for p in f.df.problems if p.message in message), None)
+    if "file with no instructions" in message:
+        return NO_INSTRUCTIONS, None
     unknown = re.match(r"unknown instruction: (\S+)", message)
     if unknown is None:
         return Text(

@@ -122,3 +122,14 @@ def test_buildkit_run_failure_and_unknown_errors() -> None:
     text, line = explain_build_failure("Step 2/2 : RUN x\nsomething odd\n", None)
     assert (text.en, line) == ("The build failed: something odd", None)
     assert explain_build_failure("", None) == (Text("O build falhou.", "The build failed."), None)
+
+
+def test_the_untouched_starter_is_told_it_has_no_instructions_yet() -> None:
+    """The starter has only comments: 'syntax error' would blame the student for a file they
+    have not started."""
+    starter = Path(__file__).resolve().parents[2] / "labs" / "day2-apache" / "starter" / "Dockerfile"
+    df = parse_dockerfile(starter.read_text(encoding="utf-8"))
+    text, line = explain_build_failure(
+        "failed to parse Dockerfile: file with no instructions", df)
+    assert "no instructions yet" in text.en and "ainda não tem instruções" in text.pt
+    assert "syntax error" not in text.en and line is None
