@@ -127,7 +127,8 @@ def test_buildkit_run_failure_and_unknown_errors() -> None:
 def test_the_untouched_starter_is_told_it_has_no_instructions_yet() -> None:
     """The starter has only comments: 'syntax error' would blame the student for a file they
     have not started."""
-    starter = Path(__file__).resolve().parents[2] / "labs" / "day2-apache" / "starter" / "Dockerfile"
+    labs = Path(__file__).resolve().parents[2] / "labs"
+    starter = labs / "day2-apache" / "starter" / "Dockerfile"
     df = parse_dockerfile(starter.read_text(encoding="utf-8"))
     text, line = explain_build_failure(
         "failed to parse Dockerfile: file with no instructions", df)
