@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, cast
 
 from graders.atomic import write_atomic
 from graders.cli.env import Env, ExitStatus
-from graders.cli.main import FORMAT_FLAGS
+from graders.cli.main import FORMAT_FLAGS, PLATFORM_FLAGS
 from graders.errors import DockerUnavailable, GraderError, UsageError
 from graders.i18n import Lang, Text, default_lang
 from graders.reporters import render
@@ -87,12 +87,21 @@ def grade_once(
         append_github_output(Path(output), result, lang)
     if unavailable is not None:
         env.err(f"labgrade: {unavailable}")
-        return ExitStatus.INFRA_ERROR
-    if result.errored:
+    if not student and platform_file_written(args):
+        # PrairieLearn's grader-host reads results.json only when the container exits 0; a
+        # platform file says what went wrong itself (gradable: false, an error entry).
+        return ExitStatus.SUCCESS
+    if unavailable is not None or result.errored:
         return ExitStatus.INFRA_ERROR
     if student:
         return ExitStatus.SUCCESS if result.score >= result.possible else ExitStatus.CHECKS_FAILED
     return ExitStatus.SUCCESS
+
+
+def platform_file_written(args: argparse.Namespace) -> bool:
+    """A `--classroom`, `--gradescope` or `--prairielearn` file was asked for (and, since
+    `write_reports` raises otherwise, written)."""
+    return any(getattr(args, fmt, None) for fmt in PLATFORM_FLAGS)
 
 
 def _backend(name: str) -> tuple[DockerBackend, DockerUnavailable | None]:

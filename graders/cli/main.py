@@ -16,6 +16,19 @@ from graders.errors import GraderError
 logger = logging.getLogger("graders")
 
 FORMAT_FLAGS = ("json", "junit", "markdown", "classroom", "gradescope", "prairielearn")
+PLATFORM_FLAGS = ("classroom", "gradescope", "prairielearn")
+"""Formats a grading platform reads: once `grade` has written one, it exits 0."""
+GRADE_EPILOG = (
+    "exit status: 0 when grading completed, whatever the score, and also whenever a "
+    "--classroom, --gradescope or --prairielearn file was written (even with no Docker "
+    "engine: the file itself says what could not be graded; PrairieLearn reads results.json "
+    "only after exit 0); 2 usage or lab-spec error; 3 no Docker engine or grader error; "
+    "130 interrupted"
+)
+CHECK_EPILOG = (
+    "exit status: 0 full marks; 1 checks failed; 2 usage or lab-spec error; 3 no Docker "
+    "engine or grader error; 130 interrupted"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, helptext in (("grade", "grade a submission (instructor view, hidden checks too)"),
                            ("check", "check your own work before you push (visible checks)")):
-        s = sub.add_parser(name, help=helptext)
+        s = sub.add_parser(name, help=helptext,
+                           epilog=GRADE_EPILOG if name == "grade" else CHECK_EPILOG)
         s.add_argument("lab", help="lab id (see `labgrade list`) or a lab folder")
         if name == "grade":
             s.add_argument("submission", help="the submission folder")
@@ -65,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _common_grade_args(s: argparse.ArgumentParser) -> None:
     for fmt in FORMAT_FLAGS:
-        s.add_argument(f"--{fmt}", metavar="FILE", help=f"write the {fmt} report to FILE")
+        extra = " (grade then exits 0)" if fmt in PLATFORM_FLAGS else ""
+        s.add_argument(f"--{fmt}", metavar="FILE", help=f"write the {fmt} report to FILE{extra}")
     s.add_argument("--lang", choices=("pt", "en"), help="language (default: from LANG)")
     s.add_argument("--build-timeout", type=float, metavar="S", help="cancel the build after S s")
     s.add_argument("--run-timeout", type=float, metavar="S", help="time for runtime checks")
