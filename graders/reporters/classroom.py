@@ -1,8 +1,10 @@
 """GitHub Classroom: the runner result that `autograding-grading-reporter` reads.
 
-The reporter base64-decodes the env var `<STEP_ID>_RESULTS`, `JSON.parse`s it, sums
-`tests[].score` into the points sent to Classroom and fails the step on status fail/error
-(platform-formats.md §1.2, "the contract we must satisfy"). So: `tests` is always a non-empty
+The reporter (classroom-resources/autograding-grading-reporter@v1: src/main.js,
+notify-classroom.js) base64-decodes the env var `<RUNNER>_RESULTS`, `JSON.parse`s it, sums
+`tests[].score` from 0 with JavaScript's `+=` into the notices `Points X/Y` and
+`{"totalPoints": X, "maxPoints": Y}` that Classroom reads, and fails the step on status
+fail/error. So: `tests` is always a non-empty
 array, scores are per check (partial credit survives), and hidden checks are one anonymous
 entry whose score still counts. Everything here lands in a public Actions log.
 """
@@ -10,6 +12,8 @@ entry whose score still counts. Everything here lands in a public Actions log.
 from __future__ import annotations
 
 import base64
+import json
+import math
 import sys
 import uuid
 from collections.abc import Iterator
@@ -28,8 +32,19 @@ from graders.reporters.base import (
 )
 from graders.results import CheckResult, LabResult, Status
 
-OUTPUT_LIMIT = 512 * 1024
-"""JSON bytes before base64 (+33%): step outputs are capped at 1 MB per job (§1.2, Limits)."""
+ENV_LIMIT = 131_072
+"""Bytes of one environment variable (`NAME=value`), Linux's MAX_ARG_STRLEN: the reporter step
+gets the result as `LABGRADE_RESULTS`, and a longer one fails to start ("Argument list too
+long")."""
+OUTPUT_LIMIT = 72 * 1024
+"""JSON bytes before base64 (+33%): 98,304 bytes of base64, a 32 KiB margin under ENV_LIMIT
+(and far under the 1 MB of step outputs per job)."""
+SHRINK_CAPS: tuple[tuple[int, int], ...] = (
+    (4096, 2048), (2048, 1024), (1024, 512), (512, 256), (256, 128), (0, 80), (0, 40), (0, 0),
+)
+"""(log cap, field cap) tried in turn: messages get shorter before any test is folded."""
+PLACES = 2
+"""Decimals of every score emitted: labgrade shows points with two (`fmt_points`)."""
 VERDICT = {Status.PASSED: "pass", Status.FAILED: "fail", Status.ERROR: "error"}
 
 
@@ -47,7 +62,7 @@ def _entry(
     return {
         "name": name,
         "status": _verdict(status),
-        "score": round(score, 4),
+        "score": round(score, PLACES),
         "message": message,
         "test_code": extra.get("test_code", ""),
         "filename": extra.get("filename", ""),
@@ -58,15 +73,16 @@ def _entry(
 
 
 def _check_entry(check: CheckResult, lang: Lang, field_cap: int) -> dict[str, Any]:
-    title = one_line(clean(check.title(lang), 200, lang))
+    title_cap = min(200, max(40, field_cap))
+    title = one_line(clean(check.title(lang), title_cap, lang))
     name = f"{title} ({fmt_score(check.score, check.possible)})"
     return _entry(
-        _log_text(name, 300, lang),
+        _log_text(name, title_cap + 100, lang),
         check.status,
         check.score,
         _log_text(check.feedback(lang), field_cap * 3, lang),
         check.duration_s,
-        test_code=_log_text(f"{check.type}: {check.check_id}", 200, lang),
+        test_code=_log_text(f"{check.type}: {check.check_id}", min(200, field_cap), lang),
         filename="Dockerfile" if check.line else "",
         line_no=check.line or 0,
     )
@@ -100,10 +116,11 @@ def classroom_dict(
         )
     if not tests:
         tests.append(_entry("labgrade", Status.ERROR, 0.0, label("no_checks", lang)))
+    exact_sum(tests, result.score)
     out: dict[str, Any] = {
         "version": 1,
         "status": _verdict(status),
-        "max_score": result.possible,
+        "max_score": _js_number(round(result.possible, PLACES)),
         "tests": tests,
     }
     if status is Status.ERROR:
@@ -111,8 +128,61 @@ def classroom_dict(
     return out
 
 
+def _js_number(value: float) -> float | int:
+    """An integral value as an int (JSON `10`, not `10.0`); JavaScript reads both the same."""
+    return int(value) if float(value).is_integer() else value
+
+
+def js_sum(scores: list[float]) -> float:
+    """`notify-classroom.js`: `totalPoints += score` from 0, left to right, in IEEE doubles
+    (Python's floats are the same doubles, so the result is JavaScript's to the bit)."""
+    total = 0.0
+    for score in scores:
+        total += score
+    return total
+
+
+def exact_sum(tests: list[dict[str, Any]], score: float) -> None:
+    """Round `tests[].score` in place so that the reporter's sum prints as labgrade's score.
+
+    Each score is rounded to PLACES; the rounding drift goes to the largest entry, and the
+    last nonzero entry absorbs the float error of the additions (0.1 + 0.2 is
+    0.30000000000000004 in JavaScript), so `Points X/Y` shows what `fmt_points` shows.
+    """
+    target = round(score, PLACES)
+    values = [round(float(t["score"]), PLACES) for t in tests]
+    drift = round(target - sum(values), PLACES)
+    if drift and values:
+        big = max(range(len(values)), key=lambda i: values[i])
+        values[big] = round(values[big] + drift, PLACES)
+    if js_sum(values) != target:
+        last = max((i for i, v in enumerate(values) if v), default=len(values) - 1)
+        if last >= 0:
+            prefix = js_sum(values[:last])
+            value = target - prefix
+            for _ in range(8):  # a few ulps either side at most
+                if prefix + value == target:
+                    break
+                value = math.nextafter(value, math.inf if prefix + value < target else -math.inf)
+            values[last] = value
+    for test, value in zip(tests, values, strict=True):
+        test["score"] = _js_number(value)
+
+
+def _size(data: dict[str, Any]) -> int:
+    return len(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
 def render_json(result: LabResult, lang: Lang) -> str:
-    """The runner result as JSON text, capped to fit a step output."""
+    """The runner result as JSON text, capped so its base64 fits one environment variable.
+
+    Messages (then titles) are shortened first; only when even empty messages do not fit
+    (thousands of checks) are the last tests folded into one entry carrying their points.
+    """
+    for log_cap, field_cap in SHRINK_CAPS:
+        data = classroom_dict(result, lang, log_cap, field_cap)
+        if _size(data) <= OUTPUT_LIMIT:
+            return json.dumps(data, ensure_ascii=False)
 
     def cut(data: dict[str, Any], dropped: list[dict[str, Any]]) -> dict[str, Any]:
         # The reporter sums tests[].score: the checks left out still bring their points.
@@ -122,27 +192,34 @@ def render_json(result: LabResult, lang: Lang) -> str:
             status = Status.PASSED
         score = sum(t["score"] for t in dropped)
         entry = _entry(label("omitted", lang, n=len(dropped)), status, score, "")
-        return {**data, "tests": [*data["tests"], entry]}
+        tests = [*data["tests"], entry]
+        exact_sum(tests, result.score)
+        return {**data, "tests": tests}
 
-    def build(log_cap: int, field_cap: int) -> dict[str, Any]:
-        return classroom_dict(result, lang, log_cap, field_cap)
+    def build(_log_cap: int, _field_cap: int) -> dict[str, Any]:
+        return classroom_dict(result, lang, 0, 0)
 
     return fit_json(build, OUTPUT_LIMIT, cut=cut)
 
 
 @dataclass(frozen=True)
 class ClassroomReporter:
-    """`--format classroom`: the base64 text to set as the step output `result`."""
+    """`--classroom FILE`: the runner result JSON (what the reporter decodes from base64)."""
 
     name: ClassVar[str] = "classroom"
 
     def render(self, result: LabResult, lang: Lang) -> str:
-        return base64.b64encode(render_json(result, lang).encode("utf-8")).decode("ascii")
+        return render_json(result, lang) + "\n"
+
+
+def encode(result: LabResult, lang: Lang) -> str:
+    """The base64 the step output `result` carries (the reporter's `<RUNNER>_RESULTS`)."""
+    return base64.b64encode(render_json(result, lang).encode("utf-8")).decode("ascii")
 
 
 def github_output_line(result: LabResult, lang: Lang | None = None, name: str = "result") -> str:
     """`result=<base64>`: one line for `$GITHUB_OUTPUT` (base64 has no newline to escape)."""
-    return f"{name}={ClassroomReporter().render(result, lang or default_lang())}"
+    return f"{name}={encode(result, lang or default_lang())}"
 
 
 def append_github_output(

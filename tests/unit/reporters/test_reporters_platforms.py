@@ -14,9 +14,12 @@ from typing import Any
 
 import pytest
 
+from graders.reporters.base import fmt_points, fmt_score
 from graders.reporters.classroom import (
+    ENV_LIMIT,
     ClassroomReporter,
     append_github_output,
+    encode,
     github_output_line,
     guard_token,
     stop_commands,
@@ -25,9 +28,9 @@ from graders.reporters.gradescope import GradescopeReporter
 from graders.reporters.markdown import MarkdownReporter
 from graders.reporters.prairielearn import PrairieLearnReporter
 from graders.reporters.table import TableReporter
-from graders.results import LabResult, Status
+from graders.results import BuildInfo, LabResult, Status
 
-from .samples import assert_clean, assert_no_secrets
+from .samples import assert_clean, assert_no_secrets, check
 
 # GitHub Classroom -------------------------------------------------------------------------------
 
@@ -48,7 +51,7 @@ def classroom_totals(data: dict[str, Any]) -> tuple[float, float]:
 
 
 def test_classroom_shape_and_points(rich: LabResult) -> None:
-    data = decode(ClassroomReporter().render(rich, "en"))
+    data = decode(encode(rich, "en"))
     assert data["version"] == 1 and data["status"] == "error"
     assert classroom_totals(data) == (17.5, 50)
     assert len(data["tests"]) == 6  # five visible checks + one hidden summary
@@ -67,7 +70,7 @@ def test_classroom_shape_and_points(rich: LabResult) -> None:
 
 
 def test_classroom_hides_hidden_checks(rich: LabResult) -> None:
-    b64 = ClassroomReporter().render(rich, "pt")
+    b64 = encode(rich, "pt")
     text = base64.b64decode(b64).decode()
     assert_no_secrets(text)
     hidden = decode(b64)["tests"][-1]
@@ -80,14 +83,14 @@ def test_classroom_hides_hidden_checks(rich: LabResult) -> None:
 
 def test_classroom_infrastructure_error_still_has_tests(crash: LabResult, empty: LabResult) -> None:
     for result in (crash, empty):
-        data = decode(ClassroomReporter().render(result, "en"))
+        data = decode(encode(result, "en"))
         assert data["status"] == "error" and data["tests"]
         assert any(t["status"] == "error" for t in data["tests"])
         assert_no_secrets(json.dumps(data))
 
 
 def test_classroom_hostile_output_is_bounded_and_inert(hostile: LabResult) -> None:
-    b64 = ClassroomReporter().render(hostile, "en")
+    b64 = encode(hostile, "en")
     assert len(b64) < 1_000_000
     data = decode(b64)
     assert data["tests"][0]["name"] == "Image build" and data["tests"][0]["line_no"] == 3
@@ -101,7 +104,7 @@ def test_classroom_keeps_points_when_checks_are_left_out(many: LabResult) -> Non
     passing = replace(
         many, checks=tuple(replace(c, status=Status.PASSED, score=1) for c in many.checks)
     )
-    b64 = ClassroomReporter().render(passing, "en")
+    b64 = encode(passing, "en")
     assert len(b64) < 1_000_000
     data = decode(b64)
     assert len(data["tests"]) < 5000 and "left out" in data["tests"][-1]["name"]
@@ -122,9 +125,94 @@ def test_classroom_through_the_reporters_own_parsing(rich: LabResult) -> None:
     const failed = results.status === "fail" || results.status === "error";
     console.log(JSON.stringify({total, max: results.max_score, n: results.tests.length, failed}));
     """
-    env = {"GRADE-DOCKER_RESULTS": ClassroomReporter().render(rich, "en")}
+    env = {"GRADE-DOCKER_RESULTS": encode(rich, "en")}
     out = subprocess.run([node, "-e", script], env=env, capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == {"total": 17.5, "max": 50, "n": 6, "failed": True}
+
+
+REPORTER_MAIN = """
+// classroom-resources/autograding-grading-reporter@v1, src/main.js and notify-classroom.js:
+// the env var read, base64, JSON.parse and the sum behind `Points X/Y`.
+const runner = "labgrade";
+const encoded = process.env[`${runner.trim().toUpperCase()}_RESULTS`];
+const results = JSON.parse(Buffer.from(encoded, "base64").toString("utf-8"));
+let totalPoints = 0, maxPoints = 0;
+if (results.max_score) {
+  maxPoints += results.max_score;
+  results.tests.forEach(({ score }) => { totalPoints += score; });
+}
+console.log(JSON.stringify({ text: `Points ${totalPoints}/${maxPoints}`,
+  summary: JSON.stringify({ totalPoints, maxPoints }),
+  names: results.tests.map((t) => t.name), statuses: results.tests.map((t) => t.status) }));
+"""
+
+
+def run_reporter(encoded: str) -> dict[str, Any]:
+    """Start Node with the result in `LABGRADE_RESULTS`, as the workflow's reporter step is
+    started (execve fails with E2BIG when one variable is over 128 KiB)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    env = {"PATH": "/usr/bin:/bin", "LABGRADE_RESULTS": encoded}
+    out = subprocess.run([node, "-e", REPORTER_MAIN], env=env, capture_output=True, text=True,
+                         check=True, timeout=60)
+    data: dict[str, Any] = json.loads(out.stdout)
+    return data
+
+
+def many_long_failures(n: int = 160) -> LabResult:
+    """A lab of n failing checks whose titles, expected and actual values and hints are long."""
+    from graders.i18n import Text
+
+    long = "The quick brown fox jumps over the lazy dog. " * 40
+    checks = tuple(
+        check(f"check-{i:03d}", Status.FAILED, 0.25 if i % 3 else 0, 1,
+              title=Text(f"T{i:03d} " + "a long title " * 30, f"T{i:03d} " + "a long title " * 30),
+              expected=long, actual=long, hint=Text(long, long), line=i + 1)
+        for i in range(n)
+    )
+    return LabResult(lab="big", title=Text.same("Big"), submission="eve", checks=checks,
+                     build=BuildInfo(Status.PASSED))
+
+
+def test_classroom_many_long_failures_fit_one_environment_variable() -> None:
+    result = many_long_failures(160)
+    b64 = encode(result, "en")
+    variable = f"LABGRADE_RESULTS={b64}".encode()
+    assert len(variable) + 1 <= ENV_LIMIT - 16 * 1024  # with a margin of 16 KiB at least
+    data = decode(b64)
+    assert len(data["tests"]) == 160  # shortened, none dropped
+    for i, test in enumerate(data["tests"]):
+        assert test["name"].startswith(f"T{i:03d} ")
+        assert test["score"] == (0.25 if i % 3 else 0)
+        assert test["status"] == "fail" and test["line_no"] == i + 1
+    seen = run_reporter(b64)
+    score = sum(0.25 if i % 3 else 0 for i in range(160))
+    assert seen["text"] == f"Points {fmt_points(score)}/160"
+
+
+@pytest.mark.parametrize("scores", [
+    [0.1, 0.2],
+    [0.1, 0.2, 0.1, 0.2, 1 / 3, 1 / 3, 1 / 3, 0.05, 0.7],
+    [0.7, 0.1, 0.1, 0.1, 0, 0.15, 0.15],
+])
+def test_classroom_partial_credit_sums_as_labgrade_shows_it(scores: list[float]) -> None:
+    """JavaScript's `+=` makes 0.1 + 0.2 = 0.30000000000000004: the notice must not."""
+    from graders.i18n import Text
+
+    checks = tuple(check(f"c{i}", Status.FAILED, s, 1) for i, s in enumerate(scores))
+    result = LabResult(lab="p", title=Text.same("P"), submission="s", checks=checks,
+                       build=BuildInfo(Status.PASSED))
+    seen = run_reporter(encode(result, "en"))
+    shown = fmt_score(result.score, result.possible)
+    assert seen["text"] == f"Points {shown}"
+    summary = json.loads(seen["summary"])
+    assert f"{summary['totalPoints']}/{summary['maxPoints']}" == shown
+
+
+def test_classroom_file_is_json_and_the_output_line_its_base64(rich: LabResult) -> None:
+    text = ClassroomReporter().render(rich, "en")
+    assert json.loads(text) == decode(github_output_line(rich, "en").split("=", 1)[1])
 
 
 def test_github_output_line_and_file(rich: LabResult, tmp_path: Path) -> None:
