@@ -5,7 +5,7 @@ spec under `.labgrade/labs/` (for grading and for the student's own `labgrade ch
 `.github/workflows/classroom.yml`, shaped as Classroom's generated workflows are
 (platform-formats.md §1.2): the job `run-autograding-tests`, our `result` step output, and
 `autograding-grading-reporter` reading it from `LABGRADE_RESULTS`, which sums each check's
-score into the check run's `Points X/Y`, so partial credit arrives exactly.
+score into the notice `Points X/Y` that Classroom reads, so partial credit arrives exactly.
 
 Hidden checks: a lab copied into the student's repository can be read by the student, so the
 copy keeps only the visible checks. With `labs_git`, the workflow fetches the full lab from the

@@ -27,6 +27,14 @@ T = {
         "… and {n} hidden check(s), worth {p} points, graded later by your instructor (not in "
         "the grade shown here).",
     ),
+    "classroom_points": Text(
+        "O GitHub Classroom mostra a sua nota de 0 a {shown} (`Points X/{shown}`: as verificações "
+        "acima). As ocultas ({n}, {p} pontos) são corrigidas depois pelo professor: a atividade "
+        "inteira vale {total} pontos.",
+        "GitHub Classroom shows your grade out of {shown} (`Points X/{shown}`: the checks above). "
+        "The hidden ones ({n}, {p} points) are graded later by your instructor: the whole "
+        "assignment is worth {total} points.",
+    ),
     "live": Text(
         "Extras, só na sua máquina com `--live` (não contam na nota):",
         "Extras, only on your machine with `--live` (not part of the grade):",
@@ -61,14 +69,21 @@ T = {
 def _section(lab: Lab, lang: Lang, self_check: bool, labs_dir: str, install: str,
              hidden_in_grade: bool) -> list[str]:
     out = [f"## {T['task'](lang)}", "", lab.description(lang).strip() or lab.title(lang), ""]
-    out += [f"### {T['checked'](lang)} ({fmt_points(lab.points)} {T['points'](lang)})", ""]
     graded = [c for c in lab.checks if not c.hidden and c.need is not Need.LIVE]
-    out += [f"- [ ] {c.title(lang)} ({fmt_points(c.points)})" for c in graded]
     hidden = [c for c in lab.checks if c.hidden and c.need is not Need.LIVE]
+    hidden_points = sum(c.points for c in hidden)
+    # The points Classroom shows: the reporter's maxPoints is the graded lab's max_score.
+    shown = lab.points if hidden_in_grade else lab.points - hidden_points
+    out += [f"### {T['checked'](lang)} ({fmt_points(shown)} {T['points'](lang)})", ""]
+    out += [f"- [ ] {c.title(lang)} ({fmt_points(c.points)})" for c in graded]
     if hidden:
-        points = fmt_points(sum(c.points for c in hidden))
+        points = fmt_points(hidden_points)
         said = T["hidden" if hidden_in_grade else "hidden_later"]
         out.append(f"- {said.format(n=len(hidden), p=points)(lang)}")
+        if not hidden_in_grade:
+            note = T["classroom_points"].format(shown=fmt_points(shown), n=len(hidden), p=points,
+                                                total=fmt_points(lab.points))
+            out += ["", note(lang)]
     live = [c for c in lab.checks if not c.hidden and c.need is Need.LIVE]
     if live:
         out += ["", T["live"](lang), ""]

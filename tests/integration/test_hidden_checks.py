@@ -78,7 +78,7 @@ def student_outputs(labs: Path, sample: str, tmp: Path) -> dict[str, str]:
     outputs["step summary"] = (tmp / "summary.md").read_text(encoding="utf-8")
     step_output = (tmp / "output").read_text(encoding="utf-8").strip().removeprefix("result=")
     outputs["step output result"] = base64.b64decode(step_output).decode("utf-8")
-    outputs["--classroom"] = base64.b64decode(files["classroom"].read_text()).decode("utf-8")
+    outputs["--classroom"] = files["classroom"].read_text()  # the runner result JSON
     outputs["--gradescope (before release)"] = gradescope_student_view(
         files["gradescope"].read_text(encoding="utf-8"))
     for fmt in ("prairielearn", "markdown", "json", "junit"):

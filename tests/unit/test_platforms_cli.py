@@ -46,9 +46,9 @@ def test_no_engine_still_writes_every_report(tmp_path: Path) -> None:
     files = {fmt: tmp_path / f"r.{fmt}" for fmt in ("classroom", "gradescope", "prairielearn")}
     flags = [x for fmt, path in files.items() for x in (f"--{fmt}", str(path))]
     status, out, err = run(["grade", "day2-apache", str(SOLUTION), "--lang", "en", *flags])
-    assert status == ExitStatus.INFRA_ERROR
+    assert status == ExitStatus.SUCCESS  # the platforms read the files only after exit 0
     assert "Cannot reach the Docker daemon" in err
-    classroom = json.loads(base64.b64decode(files["classroom"].read_text()))
+    classroom = json.loads(files["classroom"].read_text())
     assert classroom["status"] == "error" and classroom["max_score"] == 100
     by_name = {t["name"]: t for t in classroom["tests"]}
     assert by_name["Starts from Debian with a pinned tag (10/10)"]["status"] == "pass"

@@ -56,7 +56,11 @@ def test_classroom_repo_layout_and_reporter_contract(tmp_path: Path) -> None:
     wf = workflow(repo)
     assert wf["name"] == "Autograding Tests"
     assert set(wf["on"]) == {"push", "workflow_dispatch", "repository_dispatch"}  # type: ignore[call-overload]
-    assert wf["permissions"] == {"checks": "write", "actions": "read", "contents": "read"}
+    # autograding-grading-reporter@v1 (dist/main.js, src/notify-classroom.js) only calls
+    # core.notice: no Checks API, so no `checks: write` (its README: actions and contents read).
+    assert wf["permissions"] == {"actions": "read", "contents": "read"}
+    text = (repo / ".github/workflows/classroom.yml").read_text()
+    assert "check run" not in text and "notice" in text
     job = wf["jobs"]["run-autograding-tests"]  # type: ignore[index]
     steps = {s.get("id") or s["name"]: s for s in job["steps"]}
     grade = steps["labgrade"]
@@ -190,3 +194,24 @@ def test_run_autograder_writes_a_result_even_without_labgrade(tmp_path: Path) ->
     data = json.loads((root / "results/results.json").read_text())
     assert data["score"] == 0 and data["tests"][0]["max_score"] == 100
     assert "exit status 127" in data["output"]
+
+
+@pytest.mark.parametrize("extra", [[], ["--labs-git", "https://example.com/labs.git"]])
+def test_readme_promises_the_points_classroom_shows(tmp_path: Path, extra: list[str]) -> None:
+    """The reporter sends `maxPoints` = the runner's `max_score`, i.e. the points of the lab the
+    workflow grades: the copy in the repository, or the fetched lab with --labs-git."""
+    import re
+
+    repo = tmp_path / "repo"
+    assert run(["classroom", "init", "day2-apache", str(repo), *extra])[0] == ExitStatus.SUCCESS
+    graded = APACHE if extra else load_lab("day2-apache", repo / ".labgrade/labs")
+    shown = f"{graded.points:g}"
+    readme = (repo / "README.md").read_text()
+    for heading in ("O que será verificado", "What is checked"):
+        (points,) = re.findall(rf"### {heading} \(([\d.]+) ", readme)
+        assert points == shown
+    hidden = sum(c.points for c in APACHE.checks if c.hidden)
+    assert hidden and f"{APACHE.points:g}" in readme  # the full lab's total is explained too
+    if not extra:
+        assert f"{float(shown) + hidden:g}" == f"{APACHE.points:g}"
+        assert "GitHub Classroom" in readme and f"/{shown}" in readme
