@@ -319,3 +319,31 @@ def signals_as_interrupt(signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGH
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def hangup_as_terminate() -> Iterator[None]:
+    """SIGHUP (the terminal closed, the ssh session dropped) is handled as SIGTERM while the
+    block runs: the process's own SIGTERM handler when it has one (the CLI's, a batch
+    worker's: they also note that the run was terminated), else a KeyboardInterrupt, so every
+    `finally` removes the container, its volumes and the image. Left alone when SIGHUP is
+    ignored (`nohup`) or already has a handler of its own. Main thread only; a no-op
+    elsewhere."""
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        current = signal.getsignal(signal.SIGHUP)
+        if current is not signal.SIG_DFL:  # ignored (nohup), or someone else's handler
+            yield
+            return
+        term = signal.getsignal(signal.SIGTERM)
+        previous = signal.signal(signal.SIGHUP, term if callable(term) else interrupt)
+    except (ValueError, AttributeError):  # not the main thread, or no SIGHUP (Windows)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGHUP, previous)

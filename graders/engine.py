@@ -26,6 +26,7 @@ from graders.backends.base import (
 from graders.checks.base import Need, Outcome
 from graders.cleanup import (
     RunLock,
+    hangup_as_terminate,
     mark_kept,
     reap_in_background,
     run_labels,
@@ -97,26 +98,28 @@ def grading_session(lab: Lab, submission: Path, backend: DockerBackend,
     specs = [c for c in specs if opts.live or not c.live]
     run = GradingRun(lab, submission.resolve(), backend, opts, progress or (lambda _msg: None))
     run.specs = specs
-    lock = run.lock = RunLock(opts.run_id).acquire()  # alive, for other runs' reapers
-    reaper = reap_in_background(backend, opts.run_id)  # crashed runs' leftovers (cleanup.py)
-    try:
+    with hangup_as_terminate():  # SIGHUP (terminal closed, ssh dropped) cleans up as SIGTERM
+        lock = run.lock = RunLock(opts.run_id).acquire()  # alive, for other runs' reapers
+        reaper = reap_in_background(backend, opts.run_id)  # crashed runs' leftovers
         try:
-            run.all(specs)
-        except (UsageError, DockerUnavailable, SpecError):
+            try:
+                run.all(specs)
+            except (UsageError, DockerUnavailable, SpecError):
+                raise
+            except Exception:  # a harness crash is never silent and never a quiet 0
+                done = {r.check_id for r in run.results}
+                run.results += [_crash(s, traceback.format_exc()) for s in specs
+                                if s.id not in done]
+                if run.build.status is Status.SKIPPED:
+                    run.build = BuildInfo(Status.ERROR)
+            yield run
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: Docker may still finish things
+            run.interrupted = True
             raise
-        except Exception:  # a harness crash is never silent and never a quiet 0
-            done = {r.check_id for r in run.results}
-            run.results += [_crash(s, traceback.format_exc()) for s in specs if s.id not in done]
-            if run.build.status is Status.SKIPPED:
-                run.build = BuildInfo(Status.ERROR)
-        yield run
-    except KeyboardInterrupt:  # Ctrl-C, SIGTERM: Docker may still finish what we hung up on
-        run.interrupted = True
-        raise
-    finally:
-        run.cleanup()
-        reaper.join()
-        lock.release()
+        finally:
+            run.cleanup()
+            reaper.join()
+            lock.release()
 
 
 class GradingRun:
