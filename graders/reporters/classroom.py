@@ -145,28 +145,50 @@ def js_sum(scores: list[float]) -> float:
 def exact_sum(tests: list[dict[str, Any]], score: float) -> None:
     """Round `tests[].score` in place so that the reporter's sum prints as labgrade's score.
 
-    Each score is rounded to PLACES; the rounding drift goes to the largest entry, and the
-    last nonzero entry absorbs the float error of the additions (0.1 + 0.2 is
+    Each score is rounded to PLACES, the rounding drift spread by largest remainders, and one
+    nonzero entry (the last if it can) absorbs the float error of the additions (0.1 + 0.2 is
     0.30000000000000004 in JavaScript), so `Points X/Y` shows what `fmt_points` shows.
     """
     target = round(score, PLACES)
-    values = [round(float(t["score"]), PLACES) for t in tests]
-    drift = round(target - sum(values), PLACES)
-    if drift and values:
-        big = max(range(len(values)), key=lambda i: values[i])
-        values[big] = round(values[big] + drift, PLACES)
+    raw = [float(t["score"]) for t in tests]
+    values = [round(x, PLACES) for x in raw]
+    unit = 10.0**-PLACES
+    units = round((target - sum(values)) / unit)
+    if units and values:  # largest remainders: each entry moves by one unit at most
+        order = sorted(range(len(values)), key=lambda i: raw[i] - values[i], reverse=units > 0)
+        if units < 0:  # no score goes below 0
+            order = [i for i in order if values[i] >= unit] or order
+        for n in range(abs(units)):
+            i = order[n % len(order)]
+            values[i] = round(values[i] + (unit if units > 0 else -unit), PLACES)
     if js_sum(values) != target:
-        last = max((i for i, v in enumerate(values) if v), default=len(values) - 1)
-        if last >= 0:
-            prefix = js_sum(values[:last])
-            value = target - prefix
-            for _ in range(8):  # a few ulps either side at most
-                if prefix + value == target:
-                    break
-                value = math.nextafter(value, math.inf if prefix + value < target else -math.inf)
-            values[last] = value
+        values = _absorb_float_error(values, target)
     for test, value in zip(tests, values, strict=True):
         test["score"] = _js_number(value)
+
+
+def _absorb_float_error(values: list[float], target: float) -> list[float]:
+    """Nudge one nonzero score, the last ones first, by as little as it takes (a few ulps)
+    for `js_sum` to be exactly `target`. Ties in the additions can make one entry unable to
+    reach it, hence the next candidates."""
+    candidates = [i for i in range(len(values) - 1, -1, -1) if values[i]][:20]
+    for k in candidates:
+        cur = list(values)
+        for _ in range(3):  # move by the error itself first
+            err = target - js_sum(cur)
+            if err == 0:
+                return cur
+            cur[k] += err
+        base = cur[k]
+        for steps in range(1, 33):
+            for direction in (math.inf, -math.inf):
+                v = base
+                for _ in range(steps):
+                    v = math.nextafter(v, direction)
+                cur[k] = v
+                if v >= 0 and js_sum(cur) == target:
+                    return cur
+    return values
 
 
 def _size(data: dict[str, Any]) -> int:

@@ -382,3 +382,24 @@ def test_table_is_width_aware(rich: LabResult, hostile: LabResult) -> None:
             out = TableReporter(width=width).render(result, "en")
             assert max(len(line) for line in out.splitlines()) <= width
             assert not any(line.lstrip().startswith("::") for line in out.splitlines())
+
+
+def test_classroom_sum_is_exact_for_many_partial_scores() -> None:
+    """notify-classroom.js adds in IEEE doubles, left to right, from 0: Python's floats are the
+    same doubles, so `js_sum` is the reporter's sum to the bit (the Node tests above agree)."""
+    import random
+
+    from graders.i18n import Text
+    from graders.reporters.classroom import js_sum
+
+    rng = random.Random(12)
+    for _ in range(1500):
+        scores = [rng.choice([0, 0.1, 0.2, 0.25, 1 / 3, 2 / 3, 0.7, 0.05, rng.random() * 7])
+                  for _ in range(rng.randint(1, 40))]
+        checks = tuple(check(f"c{i}", Status.FAILED, s, 7) for i, s in enumerate(scores))
+        result = LabResult(lab="p", title=Text.same("P"), submission="s", checks=checks,
+                           build=BuildInfo(Status.PASSED))
+        tests = decode(encode(result, "en"))["tests"]
+        assert f"{js_sum([t['score'] for t in tests]):g}" == fmt_points(result.score)
+        for test, raw in zip(tests, scores, strict=True):
+            assert test["score"] >= 0 and abs(test["score"] - raw) <= 0.0151
