@@ -29,6 +29,7 @@ import os
 import stat
 import tarfile
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from graders.dockerfile.model import Dockerfile
+from graders.dockerignore import BadPattern, Matcher, TooDeep, read_patterns, walk
 from graders.errors import UsageError
 from graders.i18n import Text
 from graders.sandbox import Limits, human_size
@@ -44,6 +46,10 @@ if TYPE_CHECKING:
     from graders.spec import BuildSpec
 
 DOCKERIGNORE_LIMIT = 64 * 1024
+MAX_DEPTH = 100
+"""Folders nested deeper than this in the build context are refused (the student's fault)."""
+INTAKE_SECONDS = 60.0
+"""Reading the context never takes longer than this (or the run's own budget, when shorter)."""
 FORBIDDEN_MOUNTS = ("cache", "secret", "ssh")
 OUTSIDE_DOCKERFILE = ".dockerfile.labgrade"
 """The name a Dockerfile kept outside the context gets in the archive (as docker-py does)."""
@@ -101,6 +107,23 @@ def _refuse(pt: str, en: str, path: str = "", *, line: int | None = None,
     return Refused(Refusal(Text(pt, en), path, line, dockerfile))
 
 
+def shown(name: str, limit: int = 300) -> str:
+    """A name from the submission made safe for every message, file and database: bytes that
+    are not UTF-8 (surrogates) and control characters become `\\xNN` escapes, and it is cut
+    at `limit` characters. Applied where a name enters a message, once."""
+    out = []
+    for ch in name:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF or not ch.isprintable():
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def safe_path(folder: Path, relative: str, what: Text, *, dockerfile: bool = False) -> Path:
     """`folder/relative` when no part of it is a symbolic link and it stays inside `folder`."""
     root = folder.resolve()
@@ -113,13 +136,13 @@ def safe_path(folder: Path, relative: str, what: Text, *, dockerfile: bool = Fal
     for i, part in enumerate(p for p in parts if p != "."):
         current = current / part
         if current.is_symlink():
-            shown = "/".join(parts[: i + 1])
-            target = os.readlink(current)
+            name = shown("/".join(parts[: i + 1]))
+            target = shown(os.readlink(current))
             raise _refuse(
-                f"{what.pt} passa por {shown}, um link simbólico (para {target}); ele precisa "
+                f"{what.pt} passa por {name}, um link simbólico (para {target}); ele precisa "
                 "ser um arquivo ou pasta de verdade dentro da entrega.",
-                f"The {what.en} goes through {shown}, a symbolic link (to {target}); it must "
-                "be a real file or folder inside the submission.", shown, dockerfile=dockerfile)
+                f"The {what.en} goes through {name}, a symbolic link (to {target}); it must "
+                "be a real file or folder inside the submission.", name, dockerfile=dockerfile)
     return current
 
 
@@ -181,7 +204,7 @@ def _wrong_case(folder: Path, relative: str) -> Refusal | None:
     parent = (folder / relative).parent
     name = PurePosixPath(relative).name
     try:
-        near = [p.name for p in parent.iterdir() if p.name.lower() == name.lower()]
+        near = [shown(p.name) for p in parent.iterdir() if p.name.lower() == name.lower()]
     except OSError:
         return None
     if not near:
@@ -248,22 +271,23 @@ def _dockerignore(context: Path, folder: Path) -> list[str]:
                       f"{rel} must be a regular file, not a symbolic link.", rel)
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as f:
-        text = f.read(DOCKERIGNORE_LIMIT).decode("utf-8", errors="replace")
-    return [line.strip() for line in text.splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+        text = f.read(DOCKERIGNORE_LIMIT).decode("utf-8", errors="surrogateescape")
+    return read_patterns(text)
 
 
-def scan_context(folder: Path, spec: BuildSpec, limits: Limits) -> tuple[Path, str | None,
-                                                                          list[str], int]:
+def scan_context(folder: Path, spec: BuildSpec, limits: Limits, budget: float | None = None
+                 ) -> tuple[Path, str | None, list[str], int]:
     """Walk the context as Docker would send it (after .dockerignore), refusing on the way.
 
     Returns the context folder, the Dockerfile's path inside it (None when it lies outside),
     the entries to send and their total size. Stops at the first entry over a cap, so a
-    context of a million files is refused in the time of reading a few thousand.
+    context of a million files is refused in the time of reading a few thousand. The walk is
+    iterative (no depth makes it raise), refuses folders nested over `MAX_DEPTH`, matches
+    .dockerignore in linear time (graders.dockerignore) and ends within `budget` seconds
+    (default `INTAKE_SECONDS`), refusing when it would not.
     """
-    from docker.utils.build import PatternMatcher
-
     root = folder.resolve()
+    deadline = time.monotonic() + min(budget or INTAKE_SECONDS, INTAKE_SECONDS)
     what = Text("A pasta de contexto do build", "build context folder")
     context = safe_path(folder, spec.context, what)
     if not context.is_dir():
@@ -274,54 +298,92 @@ def scan_context(folder: Path, spec: BuildSpec, limits: Limits) -> tuple[Path, s
         inside: str | None = str(dockerfile.relative_to(context))
     except ValueError:
         inside = None
-    patterns = _dockerignore(context, folder)
+    patterns = [*_dockerignore(context, folder), "!.dockerignore"]
     if inside is not None:
         patterns.append(f"!{inside}")
+    try:
+        matcher = Matcher(patterns)
+    except BadPattern as e:
+        raise _refuse(
+            f"O .dockerignore tem um padrão inválido ({shown(str(e))}). Corrija-o; o Docker "
+            "também o recusaria ('syntax error in pattern').",
+            f"The .dockerignore has an invalid pattern ({shown(str(e))}). Fix it; Docker "
+            "refuses it too ('syntax error in pattern').", ".dockerignore") from None
     size, entries = 0, []
-    for count, rel in enumerate(PatternMatcher(patterns).walk(str(context)), 1):
-        full = context / rel
-        shown = str(full.relative_to(root))
-        st = os.lstat(full)
-        if count > limits.context_max_files:
-            raise _refuse(
-                f"O contexto do build tem mais de {limits.context_max_files} arquivos e pastas "
-                "(depois do .dockerignore). Exclua o que o build não usa com um .dockerignore.",
-                f"The build context has more than {limits.context_max_files} files and folders "
-                "(after .dockerignore). Leave out what the build does not use with a "
-                ".dockerignore.", spec.context)
-        if stat.S_ISLNK(st.st_mode):
-            target = os.readlink(full)
-            if os.path.isabs(target) or not _inside(root, str(full)):
-                raise _refuse(
-                    f"{shown} é um link simbólico que leva para fora da entrega ({target}); "
-                    "links assim não são aceitos. Copie o arquivo para dentro da entrega.",
-                    f"{shown} is a symbolic link that leads outside the submission ({target}); "
-                    "such links are refused. Copy the file into the submission instead.", shown)
-        elif stat.S_ISREG(st.st_mode):
-            size += st.st_size
-            if size > limits.context_max_bytes:
-                cap = human_size(limits.context_max_bytes)
-                raise _refuse(
-                    f"O contexto do build passa de {cap} (em {shown}). Exclua arquivos grandes "
-                    "com um .dockerignore.",
-                    f"The build context is over {cap} (at {shown}). Leave large files out with "
-                    "a .dockerignore.", shown)
-        elif not stat.S_ISDIR(st.st_mode):
-            raise _refuse(f"{shown} é um arquivo especial (FIFO, socket ou dispositivo).",
-                          f"{shown} is a special file (a FIFO, socket or device).", shown)
-        entries.append(rel)
+    try:
+        for count, rel in enumerate(walk(str(context), matcher, MAX_DEPTH), 1):
+            size = _entry(context, root, rel, count, size, spec, limits)
+            entries.append(rel)
+            if time.monotonic() > deadline:
+                raise _too_slow(deadline)
+    except TooDeep as e:
+        name = shown(str((context / e.path).relative_to(root)))
+        raise _refuse(
+            f"A entrega tem pastas aninhadas demais: {name} está a {e.depth} níveis de "
+            f"profundidade; o limite é {MAX_DEPTH}. Esperado: uma estrutura rasa. Dica: apague "
+            "as pastas que o build não usa ou exclua-as com um .dockerignore.",
+            f"The submission has folders nested too deep: {name} is {e.depth} levels deep; "
+            f"the limit is {MAX_DEPTH}. Expected: a shallow tree. Hint: delete the folders the "
+            "build does not use, or leave them out with a .dockerignore.", name) from None
     return context, inside, sorted(entries), size
+
+
+def _too_slow(_deadline: float) -> Refused:
+    return _refuse(
+        "Ler o contexto do build (com o .dockerignore) passou do tempo limite. Esperado: "
+        "um contexto pequeno e padrões simples. Dica: exclua pastas inteiras no .dockerignore.",
+        "Reading the build context (with its .dockerignore) ran out of time. Expected: a small "
+        "context and simple patterns. Hint: leave whole folders out in the .dockerignore.",
+        ".dockerignore")
+
+
+def _entry(context: Path, root: Path, rel: str, count: int, size: int, spec: BuildSpec,
+           limits: Limits) -> int:
+    """Check one entry to be sent, refusing it; returns the context's size so far."""
+    full = context / rel
+    name = shown(str(full.relative_to(root)))
+    st = os.lstat(full)
+    if count > limits.context_max_files:
+        raise _refuse(
+            f"O contexto do build tem mais de {limits.context_max_files} arquivos e pastas "
+            "(depois do .dockerignore). Exclua o que o build não usa com um .dockerignore.",
+            f"The build context has more than {limits.context_max_files} files and folders "
+            "(after .dockerignore). Leave out what the build does not use with a "
+            ".dockerignore.", spec.context)
+    if stat.S_ISLNK(st.st_mode):
+        raw = os.readlink(full)
+        if os.path.isabs(raw) or not _inside(root, str(full)):
+            target = shown(raw)
+            raise _refuse(
+                f"{name} é um link simbólico que leva para fora da entrega ({target}); "
+                "links assim não são aceitos. Copie o arquivo para dentro da entrega.",
+                f"{name} is a symbolic link that leads outside the submission ({target}); "
+                "such links are refused. Copy the file into the submission instead.", name)
+    elif stat.S_ISREG(st.st_mode):
+        size += st.st_size
+        if size > limits.context_max_bytes:
+            cap = human_size(limits.context_max_bytes)
+            raise _refuse(
+                f"O contexto do build passa de {cap} (em {name}). Exclua arquivos grandes "
+                "com um .dockerignore.",
+                f"The build context is over {cap} (at {name}). Leave large files out with "
+                "a .dockerignore.", name)
+    elif not stat.S_ISDIR(st.st_mode):
+        raise _refuse(f"{name} é um arquivo especial (FIFO, socket ou dispositivo).",
+                      f"{name} is a special file (a FIFO, socket or device).", name)
+    return size
 
 
 @contextmanager
 def context_archive(folder: Path, spec: BuildSpec, limits: Limits,
-                    dockerfile_bytes: bytes | None = None) -> Iterator[ContextArchive]:
+                    dockerfile_bytes: bytes | None = None,
+                    budget: float | None = None) -> Iterator[ContextArchive]:
     """The checked build context as a tar file (removed on exit); raises `Refused`.
 
     Symbolic links are archived as links (lstat), regular files are opened without following
     links, so what is sent is what was checked.
     """
-    context, inside, entries, size = scan_context(folder, spec, limits)
+    context, inside, entries, size = scan_context(folder, spec, limits, budget)
     with tempfile.TemporaryDirectory(prefix="labgrade-context-") as tmp:
         path = Path(tmp) / "context.tar"
         with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
