@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from graders.errors import SpecError
 from graders.i18n import Text
 
@@ -83,3 +85,38 @@ class Reader:
         if not isinstance(value, list):
             raise self.error(key, f"expected a list, got {type(value).__name__}")
         return value
+
+
+MAX_YAML_DEPTH = 64
+"""No lab.yaml or labgrade.yaml nests deeper; deeper ones are refused before being built."""
+
+
+class YAMLTooDeep(yaml.YAMLError):
+    """Nesting over `MAX_YAML_DEPTH`: refused before composing (PyYAML's composer recurses, and
+    2,000 levels were a RecursionError)."""
+
+    def __init__(self, depth: int, line: int) -> None:
+        super().__init__(f"nested more than {depth} levels deep (at line {line})")
+        self.depth, self.line = depth, line
+        self.problem = f"nested more than {depth} levels deep"
+        self.problem_mark = None
+
+
+def load_yaml(text: str, max_depth: int = MAX_YAML_DEPTH) -> object:
+    """`yaml.safe_load` that ends in a `yaml.YAMLError` for every bad input: the nesting is
+    counted on the parser's event stream (iterative) before anything recursive runs, and a
+    RecursionError left anyway becomes a YAMLError too."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > max_depth:
+                    mark = getattr(event, "start_mark", None)
+                    raise YAMLTooDeep(max_depth, mark.line + 1 if mark else 0)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        return yaml.load(text, Loader=loader)
+    except RecursionError:
+        raise YAMLTooDeep(max_depth, 0) from None

@@ -20,9 +20,11 @@ from typing import Any
 import yaml
 
 from graders.i18n import Text
+from graders.intake import shown
 from graders.registry.client import RegistryClient
 from graders.registry.credentials import Credentials, resolve_credentials
 from graders.registry.reference import DOCKER_HUB, ImageReference, parse_reference
+from graders.spec_reader import load_yaml
 
 DECLARATION = "labgrade.yaml"
 DECLARATION_LIMIT = 64 * 1024
@@ -51,7 +53,7 @@ def declared_image(submission: Path, explicit: str | None = None) -> Declared:
             raw = f.read(DECLARATION_LIMIT + 1)
         if len(raw) > DECLARATION_LIMIT:
             raise ValueError("too large")
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = load_yaml(raw.decode("utf-8"))  # deep nesting is a YAMLError, not a crash
     except (OSError, ValueError, yaml.YAMLError):
         return Declared(None, DECLARATION, Text(
             f"O {DECLARATION} da entrega não é um YAML válido (ou passa de 64 KiB).",
@@ -63,7 +65,7 @@ def declared_image(submission: Path, explicit: str | None = None) -> Declared:
         return Declared(None, DECLARATION, Text(
             f"Em {DECLARATION}, image: deve ser um texto como aluno/app:v1.0.",
             f"In {DECLARATION}, image: must be a string such as alice/app:v1.0."))
-    return Declared(image.strip(), DECLARATION)
+    return Declared(shown(image.strip(), 500), DECLARATION)  # a "\udcff" escape is text
 
 
 class RegistryTarget:
