@@ -127,17 +127,33 @@ def compute(records: Sequence[Record]) -> Stats:
         errored=tuple((r.student, error_reason(r)) for r in recs if r.status is Status.ERROR))
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""Cells a spreadsheet would run as a formula (OWASP CSV injection)."""
+
+
+def csv_cell(text: str) -> str:
+    """A cell no spreadsheet runs: text starting with = + - @, a tab or CR gets a leading `'`
+    (OWASP's advice); numbers are left alone."""
+    if text.startswith(FORMULA_START):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text
+
+
 def gradebook_csv(records: Sequence[Record]) -> str:
     """student, score, max, one column per check id (its points), status; sorted by student."""
     recs = sorted(records, key=lambda r: r.student)
     ids = [cid for cid, _, _ in check_columns(recs)]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["student", "score", "max", *ids, "status"])
+    w.writerow([csv_cell(c) for c in ("student", "score", "max", *ids, "status")])
     for rec in recs:
         points = {c.check_id: fmt_points(c.score) for c in rec.result.checks}
-        w.writerow([rec.student, fmt_points(rec.result.score), fmt_points(rec.result.possible),
-                    *(points.get(cid, "") for cid in ids), rec.status.value])
+        w.writerow([csv_cell(c) for c in (
+            rec.student, fmt_points(rec.result.score), fmt_points(rec.result.possible),
+            *(points.get(cid, "") for cid in ids), rec.status.value)])
     return buf.getvalue()
 
 

@@ -22,17 +22,29 @@ STUDENTS = "students"
 RECORD = "record.json"
 
 
+def utf8(text: str) -> str:
+    """Text every file and the database can hold: a lone surrogate (a byte that was not UTF-8,
+    left by any path we did not clean at intake) becomes a `\\udcff` escape instead of a
+    UnicodeEncodeError that would stop the batch."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def write_student(out: Path, record: Record, lang: Lang) -> None:
     """students/<student>/: result.json and junit.xml (instructor view), feedback.md (what the
     student may see) and record.json (lossless, what `labgrade merge` reads without SQLite)."""
     folder = out / STUDENTS / record.student
-    write_atomic(folder / "result.json", render("json", record.result, lang))
-    write_atomic(folder / "junit.xml", render("junit", record.result, lang))
-    write_atomic(folder / "feedback.md", render("markdown", record.result, lang, student_view=True))
+    write_atomic(folder / "result.json", utf8(render("json", record.result, lang)))
+    write_atomic(folder / "junit.xml", utf8(render("junit", record.result, lang)))
+    write_atomic(folder / "feedback.md",
+                 utf8(render("markdown", record.result, lang, student_view=True)))
     data = {"student": record.student, "run_id": record.run_id, "graded_at": record.graded_at,
             "content_hash": record.content_hash, "source": record.source,
             "error": record.error, "result": serial.to_dict(record.result)}
-    write_atomic(folder / RECORD, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    write_atomic(folder / RECORD, utf8(json.dumps(data, ensure_ascii=False, indent=1)) + "\n")
 
 
 def read_record(path: Path) -> Record:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,12 +52,14 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def load_roster(path: Path) -> list[Entry]:
-    """The roster's entries in roster order; `RosterError` for anything unusable."""
+def load_roster(path: Path, refused: list[str] | None = None) -> list[Entry]:
+    """The roster's entries in roster order; `RosterError` for anything unusable. A CSV line
+    whose quoted student name holds a line break names no one for sure: it is left out, with
+    a line saying so appended to `refused` (the others are graded)."""
     if not path.exists():
         raise RosterError(f"Roster {path} does not exist. Give a folder of submission folders "
                           "or a CSV file (student, path or git URL, optional ref).")
-    entries = _from_folder(path) if path.is_dir() else _from_csv(path)
+    entries = _from_folder(path) if path.is_dir() else _from_csv(path, refused)
     if not entries:
         raise RosterError(f"Roster {path} lists no submissions. Put one folder per student in "
                           "it, or one `student,path` line per student in the CSV.")
@@ -85,14 +88,26 @@ def _from_folder(path: Path) -> list[Entry]:
     return entries
 
 
-def _from_csv(path: Path) -> list[Entry]:
+def _from_csv(path: Path, refused: list[str] | None = None) -> list[Entry]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise RosterError(f"Roster {path} cannot be read as UTF-8 text ({e}).") from e
     entries: list[Entry] = []
     first = True
-    for number, row in enumerate(csv.reader(text.splitlines()), start=1):
+    reader = csv.reader(io.StringIO(text, newline=""))  # a quoted line break stays in its cell
+    start = 1
+    for row in reader:
+        number, start = start, reader.line_num + 1
+        if row and any("\n" in c or "\r" in c for c in row[:1]):
+            line = (f"{path}:{number}: the student name {row[0]!r} holds a line break inside "
+                    "quotes, so it names no one for sure; that line is left out (expected: "
+                    "one student per line; fix the quotes and rerun to grade that student).")
+            if refused is None:
+                raise RosterError(line)
+            refused.append(line)
+            first = False
+            continue
         cells = [c.strip() for c in row]
         if not any(cells) or cells[0].startswith("#"):
             continue

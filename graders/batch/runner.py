@@ -30,6 +30,7 @@ from graders.batch.store import FILENAME, Record, Store
 from graders.engine import GradeOptions
 from graders.errors import UsageError
 from graders.i18n import Lang
+from graders.intake import shown
 from graders.results import Status
 from graders.spec import Lab
 
@@ -99,7 +100,10 @@ def run_batch(cfg: BatchConfig, stderr: TextIO, grade_fn: GradeFn | None = None,
     """Grade the roster into `cfg.out`. `grade_fn` and `connect` replace the engine and the
     Docker connection (tests)."""
     t0 = time.monotonic()
-    entries = in_shard(load_roster(cfg.roster), cfg.shard)
+    refused: list[str] = []  # roster lines left out (a line break in a name): said, not fatal
+    entries = in_shard(load_roster(cfg.roster, refused), cfg.shard)
+    for line in refused:
+        stderr.write(f"labgrade: {line}\n")
     cfg.out.mkdir(parents=True, exist_ok=True)
     with out_lock(cfg.out), Store(cfg.out / FILENAME) as store:
         others = store.labs() - {cfg.lab.id}
@@ -143,8 +147,12 @@ def _fetch_all(entries: list[Entry], cfg: BatchConfig,
                stderr: TextIO) -> list[tuple[Entry, Fetched, str | None]]:
     """Clone git submissions (in parallel) and hash every submission."""
     def one(entry: Entry) -> tuple[Entry, Fetched, str | None]:
-        got = fetch(entry, cfg.out / "checkouts", cfg.deadline)
-        return entry, got, None if got.folder is None else content_hash(got.folder)
+        try:  # one student's submission never stops the others' grading
+            got = fetch(entry, cfg.out / "checkouts", cfg.deadline)
+            return entry, got, None if got.folder is None else content_hash(got.folder)
+        except Exception as e:
+            return entry, Fetched(None, error=f"could not read the submission: "
+                                  f"{type(e).__name__}: {shown(str(e))}"), None
 
     clones = sum(e.is_git for e in entries)
     if clones:

@@ -94,10 +94,13 @@ class Store:
     # --- results ---------------------------------------------------------------------------
     def add(self, record: Record) -> None:
         """Insert and commit: when this returns, the result survives any crash."""
+        from graders.batch.outputs import utf8
+
         r = record.result
         row = (record.run_id, r.lab, record.student, record.graded_at, r.score, r.possible,
-               record.status.value, record.content_hash, record.source, record.error,
-               r.duration_s, json.dumps(serial.to_dict(r), ensure_ascii=False))
+               record.status.value, record.content_hash, utf8(record.source),
+               None if record.error is None else utf8(record.error),
+               r.duration_s, utf8(json.dumps(serial.to_dict(r), ensure_ascii=False)))
         with self.db:
             self.db.execute(f"INSERT OR REPLACE INTO results ({COLUMNS}) VALUES "
                             f"({', '.join('?' * 12)})", row)
