@@ -133,13 +133,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_cell(text: str) -> str:
     """A cell no spreadsheet runs: text starting with = + - @, a tab or CR gets a leading `'`
-    (OWASP's advice); numbers are left alone."""
+    (OWASP's advice); numbers are left alone. A line break inside becomes `\\r`/`\\n`, so a
+    cell never splits a row for a reader that ignores quotes."""
     if text.startswith(FORMULA_START):
         try:
             float(text)
         except ValueError:
-            return "'" + text
-    return text
+            text = "'" + text
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def gradebook_csv(records: Sequence[Record]) -> str:

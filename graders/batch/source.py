@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import stat
 import subprocess
 from dataclasses import dataclass
@@ -71,6 +70,28 @@ def _hash_entry(h: hashlib._Hash, path: Path) -> None:
         h.update(b"E" + str(e.errno).encode())
 
 
+def remove_tree(path: Path) -> None:
+    """`shutil.rmtree` without recursion (Python 3.11's recursed: a checkout of 1,000 nested
+    folders was a RecursionError on the next run). Links are removed, never followed."""
+    if not os.path.lexists(path):
+        return
+    if not os.path.isdir(path) or os.path.islink(path):
+        os.unlink(path)
+        return
+    folders, stack = [], [str(path)]
+    while stack:
+        here = stack.pop()
+        folders.append(here)
+        with os.scandir(here) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+    for folder in reversed(folders):
+        os.rmdir(folder)
+
+
 @dataclass(frozen=True)
 class Fetched:
     """A submission on disk: `folder`, or why it is not there (`error` ours, `missing` theirs)."""
@@ -98,8 +119,8 @@ def fetch(entry: Entry, checkouts: Path, deadline: datetime | None) -> Fetched:
     if not entry.is_git:
         return Fetched(Path(entry.source))
     dest = checkouts / entry.student
-    if dest.exists():
-        shutil.rmtree(dest)
+    if os.path.lexists(dest):
+        remove_tree(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
         return _clone(entry, dest, deadline)
@@ -126,7 +147,7 @@ def _clone(entry: Entry, dest: Path, deadline: datetime | None) -> Fetched:
         when = deadline.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S +0000")
         target = _git(["-C", str(dest), "rev-list", "-1", f"--before={when}", target, "--"])
         if not target:
-            shutil.rmtree(dest, ignore_errors=True)
+            remove_tree(dest)
             return Fetched(None, missing=f"no commit before the deadline ({when})")
     _git(["-C", str(dest), "-c", "advice.detachedHead=false", "checkout", "--quiet", target])
     return Fetched(dest, _git(["-C", str(dest), "rev-parse", "HEAD"]))
