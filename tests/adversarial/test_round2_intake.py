@@ -18,7 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import advkit
 import pytest
 from advkit import GOOD, INDEX, LABS, assert_case, run_grade, write_submission
 
@@ -28,20 +27,6 @@ pytestmark = pytest.mark.docker
 BIN = Path(sys.executable).parent
 HOSTILE_GLOB = "*a" * 7 + "*b"
 """docker-py's translation: about 19 minutes of CPU against "a" * 100."""
-
-
-@pytest.fixture(autouse=True)
-def _classroom_is_json(monkeypatch: pytest.MonkeyPatch) -> None:
-    """advkit parses --classroom output as base64; it is JSON now (commit 48d1a23)."""
-    parse = advkit._parse
-
-    def tolerant(fmt: str, text: str, key: str) -> None:
-        if fmt == "classroom":
-            json.loads(text)
-        else:
-            parse(fmt, text, key)
-
-    monkeypatch.setattr(advkit, "_parse", tolerant)
 
 
 @pytest.fixture(autouse=True)
