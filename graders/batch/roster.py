@@ -2,7 +2,8 @@
 
 A roster is a folder of submission folders (the folder name is the student), or a CSV file of
 `student, path or git URL[, ref]`. Paths in a CSV are relative to the CSV's folder. A bad roster
-stops everything before anything is built, with one line naming the file and the line.
+stops everything before anything is built, with one line naming the file and the line; a
+listed folder that does not exist is that student's error alone, and the others are graded.
 """
 
 from __future__ import annotations
@@ -135,11 +136,8 @@ def _csv_entry(path: Path, number: int, cells: list[str]) -> Entry:
         return Entry(student, source, ref, number)
     if ref:
         raise RosterError(f"{where}: a ref ({ref!r}) only makes sense with a git URL.")
-    folder = (path.parent / source).resolve()
-    if not folder.is_dir():
-        raise RosterError(f"{where}: submission folder {folder} does not exist; fix the path "
-                          "or remove the line.")
-    return Entry(student, str(folder), None, number)
+    # A folder that is missing is reported for that student alone (batch.source.fetch).
+    return Entry(student, str((path.parent / source).resolve()), None, number)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -117,7 +117,12 @@ def parse_deadline(text: str) -> datetime:
 def fetch(entry: Entry, checkouts: Path, deadline: datetime | None) -> Fetched:
     """A local entry as is; a git entry cloned afresh into `checkouts/<student>`."""
     if not entry.is_git:
-        return Fetched(Path(entry.source))
+        folder = Path(entry.source)
+        if not folder.is_dir():  # that one student's error: the others are still graded
+            where = f" (roster line {entry.line})" if entry.line else ""
+            return Fetched(None, error=f"submission folder {folder} does not exist{where}; fix "
+                           "the path and rerun with --only-failed")
+        return Fetched(folder)
     dest = checkouts / entry.student
     if os.path.lexists(dest):
         remove_tree(dest)

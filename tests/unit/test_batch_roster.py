@@ -43,7 +43,6 @@ def test_csv_roster_paths_git_urls_refs_header_and_comments(tmp_path: Path) -> N
 @pytest.mark.parametrize(("text", "fragment"), [
     ("ana\n", "got 1 column"),
     ("ana,a,b,c\n", "got 4 column"),
-    ("ana,missing\n", "does not exist"),
     ("ana,https://x.invalid/a.git\nANA,https://x.invalid/b.git\n", "appears lines 1 and 2"),
     ("../evil,https://x.invalid/a.git\n", "cannot be a folder name"),
     (".hidden,https://x.invalid/a.git\n", "cannot be a folder name"),
@@ -104,3 +103,17 @@ def test_shards_partition_the_roster_stably(tmp_path: Path) -> None:
     assert shard_of("ana", 2) == shard_of("ana", 2) and shard_of("s000", 4) == 1
     assert collections.Counter(shard_of(e.student, 1) for e in entries) == {1: 200}
     assert in_shard(entries, None) == entries
+
+
+def test_a_missing_folder_in_a_csv_is_that_students_error_alone(tmp_path: Path) -> None:
+    """One bad path in a class's CSV must not stop the class: the others are graded."""
+    from graders.batch.source import fetch
+
+    _folders(tmp_path, "subs/ana")
+    csv = tmp_path / "roster.csv"
+    csv.write_text("ana,subs/ana\nbia,subs/bia\n", encoding="utf-8")
+    ana, bia = load_roster(csv)
+    assert fetch(ana, tmp_path / "co", None).folder is not None
+    got = fetch(bia, tmp_path / "co", None)
+    assert got.folder is None and got.error is not None
+    assert "subs/bia does not exist (roster line 2)" in got.error
