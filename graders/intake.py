@@ -161,7 +161,7 @@ def read_dockerfile(folder: Path, relative: str, limits: Limits) -> Intake:
     except Refused as r:
         return Intake(None, r.refusal)
     if data is None:
-        return Intake(None, _wrong_case(folder, relative))
+        return Intake(None, _near_miss(folder, relative))
     dockerfile = parse_dockerfile(data.decode("utf-8", errors="replace"), str(folder / relative))
     return Intake(dockerfile, dockerfile_policy(dockerfile, relative, limits))
 
@@ -183,9 +183,16 @@ def _dockerfile_bytes(folder: Path, relative: str, limits: Limits) -> bytes | No
         size, cap = human_size(st.st_size), human_size(limits.dockerfile_max_bytes)
         raise _refuse(f"{relative} tem {size}, mais que o limite de {cap}.",
                       f"{relative} is {size}, over the limit of {cap}.", relative, dockerfile=True)
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as f:
-        data = f.read(limits.dockerfile_max_bytes + 1)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as f:
+            data = f.read(limits.dockerfile_max_bytes + 1)
+    except OSError as e:  # the student's file: FAILED with the reason, never an ERROR
+        reason = shown(e.strerror or type(e).__name__)
+        raise _refuse(f"{relative} não pôde ser lido ({reason}): dê permissão de leitura "
+                      f"(chmod a+r {relative}).",
+                      f"{relative} could not be read ({reason}): make it readable "
+                      f"(chmod a+r {relative}).", relative, dockerfile=True) from None
     if not data.strip():
         raise _refuse(f"{relative} está vazio.", f"{relative} is empty.", relative,
                       dockerfile=True)
@@ -199,20 +206,42 @@ def _dockerfile_bytes(folder: Path, relative: str, limits: Limits) -> bytes | No
     return data
 
 
-def _wrong_case(folder: Path, relative: str) -> Refusal | None:
-    """A `dockerfile` or `DockerFile` where `Dockerfile` is expected: say so."""
+def _near_miss(folder: Path, relative: str) -> Refusal | None:
+    """A `dockerfile`, a `Dockerfile.txt` or an `app/Dockerfile` where `Dockerfile` is
+    expected: say what is there and what to do with it."""
     parent = (folder / relative).parent
     name = PurePosixPath(relative).name
+    lowered = name.lower()
     try:
-        near = [shown(p.name) for p in parent.iterdir() if p.name.lower() == name.lower()]
+        here = sorted(p.name for p in parent.iterdir() if p.is_file())
+        below = sorted(f"{d.name}/{p.name}" for d in parent.iterdir()
+                       if d.is_dir() and not d.is_symlink() and not d.name.startswith(".")
+                       for p in d.iterdir() if p.name == name and p.is_file())
     except OSError:
         return None
-    if not near:
-        return None
-    return Refusal(Text(f"Não há {relative}, mas há {near[0]}: o nome precisa ser {name}, "
-                        "com essas maiúsculas e minúsculas.",
-                        f"There is no {relative}, but there is {near[0]}: the name must be "
-                        f"{name}, in that exact case."), near[0], dockerfile=True)
+    case = next((n for n in here if n.lower() == lowered and n != name), None)
+    if case is not None:
+        shown_name = shown(case)
+        return Refusal(Text(f"Não há {relative}, mas há {shown_name}: o nome precisa ser {name}, "
+                            "com essas maiúsculas e minúsculas.",
+                            f"There is no {relative}, but there is {shown_name}: the name must "
+                            f"be {name}, in that exact case."), shown_name, dockerfile=True)
+    extension = next((n for n in here if n.lower().startswith(lowered + ".")), None)
+    if extension is not None:
+        shown_name = shown(extension)
+        return Refusal(Text(
+            f"Não há {relative}, mas há {shown_name}: renomeie para {name}, sem extensão (o "
+            "Windows e alguns editores escondem o .txt).",
+            f"There is no {relative}, but there is {shown_name}: rename it to {name}, with no "
+            "extension (Windows and some editors hide the .txt)."), shown_name, dockerfile=True)
+    if below:
+        shown_name = shown(below[0])
+        return Refusal(Text(
+            f"Não há {relative} na raiz da entrega, mas há {shown_name}: mova-o para a raiz "
+            "(junto com os arquivos que ele copia).",
+            f"There is no {relative} at the top of the submission, but there is {shown_name}: "
+            "move it to the top (with the files it copies)."), shown_name, dockerfile=True)
+    return None
 
 
 def dockerfile_policy(dockerfile: Dockerfile, relative: str, limits: Limits) -> Refusal | None:

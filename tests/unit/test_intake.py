@@ -65,6 +65,8 @@ def test_no_dockerfile_is_not_a_refusal(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("files", "says"), [
     ({"dockerfile": GOOD}, "but there is dockerfile"),
+    ({"Dockerfile.txt": GOOD}, "but there is Dockerfile.txt: rename it to Dockerfile"),
+    ({"app/Dockerfile": GOOD}, "but there is app/Dockerfile: move it to the top"),
     ({"Dockerfile/inner": "x"}, "is a folder"),
     ({"Dockerfile": ""}, "is empty"),
     ({"Dockerfile": "  \n\n"}, "is empty"),
@@ -370,3 +372,23 @@ def test_deep_yaml_is_a_yaml_error_not_a_recursion_error(tmp_path: Path) -> None
                                             "]" * 500 + "\n"})
     with pytest.raises(SpecError, match="nested more than 64 levels"):
         load_lab("deep", lab.parent)
+
+
+def test_an_unreadable_dockerfile_is_refused_with_the_reason(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """Root reads a mode-000 file anyway, so the failing open is simulated: what matters is
+    that the student's unreadable file is a FAILED refusal with the reason, not an ERROR."""
+    sub = make(tmp_path, {"Dockerfile": GOOD})
+    real_open = os.open
+
+    def deny(path, flags, *args):  # type: ignore[no-untyped-def]
+        if str(path).endswith("Dockerfile"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", deny)
+    found = refusal(sub)
+    assert found is not None and found.dockerfile
+    assert "could not be read (Permission denied)" in found.reason.en
+    assert "chmod a+r Dockerfile" in found.reason.en and "não pôde ser lido" in found.reason.pt
