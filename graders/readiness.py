@@ -11,6 +11,7 @@ import re
 import socket
 import time
 
+from graders.checks.http import http_probe
 from graders.context import EngineContext
 from graders.i18n import Text
 from graders.sandbox import exit_reason
@@ -66,7 +67,7 @@ def _ready_now(ctx: EngineContext, ready: Readiness) -> bool:
         return False
     if ready.kind == "http":
         try:
-            ctx.http_get(ready.port, ready.path, timeout=1.0)
+            http_probe(ctx, ready.port, ready.path, timeout=1.0)
             return True
         except (OSError, ValueError):
             return False

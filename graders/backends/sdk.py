@@ -6,7 +6,6 @@ import base64
 import contextlib
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -201,12 +200,33 @@ class SdkBackend:
             raise BackendError("container inspect", _short(e)) from e
 
     def logs(self, container_id: str, limit: int, stream: str = "all") -> str:
+        """The last `limit` characters of the container's last 200 lines, streamed: at most
+        LOGS_DEADLINE s, and only the tail kept in memory while it streams (a line can be as
+        long as the log driver allows)."""
+        deadline = time.monotonic() + LOGS_DEADLINE
+        keep = 4 * limit + 4
+        tail = bytearray()
+        chunks = None
         try:
-            raw = self.client.api.logs(container_id, stdout=stream in ("all", "stdout"),
-                                       stderr=stream in ("all", "stderr"), tail=200)
+            chunks = self.client.api.logs(container_id, stdout=stream in ("all", "stdout"),
+                                          stderr=stream in ("all", "stderr"), tail=200,
+                                          stream=True, follow=False)
+            for chunk in chunks:
+                tail += chunk
+                if len(tail) > 2 * keep:
+                    del tail[:-keep]
+                if time.monotonic() > deadline:
+                    break
         except docker.errors.DockerException as e:
             raise BackendError("container logs", _short(e)) from e
-        text = bytes(raw).decode("utf-8", "replace")
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as e:
+            raise BackendError("container logs", _short(e)) from e
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
+        text = bytes(tail[-keep:]).decode("utf-8", "replace")
         return text[-limit:]
 
     def archive(self, container_id: str,
@@ -218,7 +238,7 @@ class SdkBackend:
         try:
             # docker-py's get_archive hides the response, and it cannot be closed early.
             res = api._get(api._url("/containers/{0}/archive", container_id),  # type: ignore[attr-defined]
-                           params={"path": path}, stream=True)
+                           params={"path": path}, stream=True, timeout=ARCHIVE_READ_TIMEOUT)
             api._raise_for_status(res)  # type: ignore[attr-defined]
         except docker.errors.NotFound:
             return None
@@ -227,9 +247,17 @@ class SdkBackend:
         encoded = res.headers.get("x-docker-container-path-stat")
         stat = json.loads(base64.b64decode(encoded)) if encoded else {}
 
+        deadline = time.monotonic() + ARCHIVE_DEADLINE
+
         def chunks() -> Iterator[bytes]:
             try:
-                yield from res.iter_content(64 * 1024, False)
+                for chunk in res.iter_content(64 * 1024, False):
+                    if time.monotonic() > deadline:
+                        raise BackendError("archive", f"{path}: still streaming after "
+                                           f"{ARCHIVE_DEADLINE:g} s")
+                    yield chunk
+            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as e:
+                raise BackendError("archive", _short(e)) from e
             finally:
                 res.close()
 
@@ -243,6 +271,11 @@ class SdkBackend:
             raise BackendError("put archive", _short(e)) from e
 
     def exec(self, container_id: str, argv: list[str], timeout: float, limit: int) -> ExecResult:
+        """Run `argv` in the container: the whole exec within `timeout` s in total, at most
+        `limit` bytes of stdout and of stderr kept. Output past the cap is read and dropped
+        until the command ends or the deadline comes (memory stays bounded, the exit code is
+        still known when the command ends in time); nothing reads on after we return."""
+        deadline = time.monotonic() + timeout
         try:
             created = self.client.api.exec_create(container_id, argv, stdout=True, stderr=True)
             exec_id = created["Id"]
@@ -250,23 +283,21 @@ class SdkBackend:
             return ExecResult(126, "", _short(e))
         except docker.errors.DockerException as e:
             raise BackendError("exec", _short(e)) from e
-        result: dict[str, Any] = {}
-
-        def collect() -> None:
-            try:
-                result["out"] = self.client.api.exec_start(exec_id, demux=True)
-            except Exception as e:  # reported below as the exec's stderr
-                result["error"] = e
-
-        # exec_start has no timeout of its own: wait in a thread, give up at the deadline.
-        worker = threading.Thread(target=collect, daemon=True)
-        worker.start()
-        worker.join(timeout)
-        if worker.is_alive():
+        try:
+            sock = self.client.api.exec_start(exec_id, socket=True)
+        except docker.errors.DockerException as e:
+            raise BackendError("exec", _short(e)) from e
+        except (requests.exceptions.RequestException, OSError) as e:
+            raise BackendError("exec", _short(e)) from e
+        try:
+            out, err, finished = _read_multiplexed(sock, deadline, limit)
+        except OSError as e:
+            raise BackendError("exec", _short(e)) from e
+        finally:
+            with contextlib.suppress(Exception):
+                sock.close()
+        if not finished:
             return ExecResult(None, "", f"timed out after {timeout:g} s")
-        if "error" in result:
-            raise BackendError("exec", _short(result["error"]))
-        out, err = result.get("out") or (None, None)
         code = self.client.api.exec_inspect(exec_id).get("ExitCode")
         return ExecResult(code, _decode(out, limit), _decode(err, limit))
 
@@ -440,6 +471,53 @@ def _timed_out(log: CappedLog, timeout: float) -> BuildOutcome:
     log.write(f"\n[labgrade] build stopped: it took longer than {timeout:g} s\n")
     return BuildOutcome(False, None, log.text(), f"the build took longer than {timeout:g} s",
                         timed_out=True)
+
+
+LOGS_DEADLINE = 10.0
+"""Seconds a read of a container's logs may take in all."""
+
+ARCHIVE_DEADLINE = 30.0
+"""Seconds one archive probe (a file, a folder's headers) may stream in all."""
+
+ARCHIVE_READ_TIMEOUT = 10
+"""Seconds the engine may go silent during an archive stream."""
+
+
+def _read_multiplexed(sock: Any, deadline: float, limit: int) -> tuple[bytes, bytes, bool]:
+    """stdout and stderr (each capped at `limit` bytes) of a non-TTY attach stream (8-byte
+    frame headers), read until the end of the stream or `deadline`; True when it ended."""
+    raw = getattr(sock, "_sock", sock)
+    streams = {1: bytearray(), 2: bytearray()}
+    pending = bytearray()
+    want = 0  # payload bytes still due for the frame being read
+    kind = 1
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return bytes(streams[1]), bytes(streams[2]), False
+        raw.settimeout(left)
+        try:
+            data = raw.recv(64 * 1024)
+        except TimeoutError:
+            return bytes(streams[1]), bytes(streams[2]), False
+        if not data:
+            return bytes(streams[1]), bytes(streams[2]), True
+        view = memoryview(data)
+        while view:
+            if want:
+                part, view = view[:want], view[want:]
+                want -= len(part)
+                target = streams.get(kind, streams[1])
+                room = limit - len(target)
+                if room > 0:
+                    target += part[:room]
+                continue
+            need = 8 - len(pending)
+            pending += view[:need]
+            view = view[need:]
+            if len(pending) == 8:
+                kind, want = pending[0], int.from_bytes(pending[4:8], "big")
+                pending.clear()
 
 
 def _decode(data: bytes | None, limit: int) -> str:

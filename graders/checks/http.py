@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import re
+import socket
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from graders.checks._common import (
     clip,
@@ -21,6 +26,112 @@ from graders.i18n import Text
 
 BODY_LIMIT = 1 << 20
 """Characters of the body searched with `body`."""
+
+MAX_BODY = 1 << 20
+"""Bytes of an HTTP body a probe reads at most; the rest is never read."""
+
+T = TypeVar("T")
+
+
+class ProbeDeadline(TimeoutError):
+    """A probe did not get its whole answer within its total deadline."""
+
+
+def fetch(host: str, port: int, path: str, timeout: float,
+          limit: int = MAX_BODY) -> HttpResponse:
+    """GET `path` from `host`:`port`, all of it (connect, headers, body) within `timeout`
+    seconds in total, and at most `limit` bytes of body.
+
+    A socket timeout alone restarts on every byte: a server that drips its page one byte every
+    half second kept a probe busy for days. Here a timer shuts the socket down at the deadline,
+    whatever read is blocked, and the body is read in bounded chunks. Raises ProbeDeadline
+    (a TimeoutError) past the deadline, else OSError or HTTPException as http.client does."""
+    deadline = time.monotonic() + timeout
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        sock = conn.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def late() -> ProbeDeadline:
+        return ProbeDeadline(f"no complete answer within {timeout:g} s")
+
+    timer = threading.Timer(timeout, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        conn.request("GET", path, headers={"User-Agent": "labgrade"})
+        if expired.is_set():  # the timer fired before the socket existed
+            raise late()
+        resp = conn.getresponse()
+        chunks: list[bytes] = []
+        total = 0
+        while total < limit:
+            left = deadline - time.monotonic()
+            if left <= 0 or expired.is_set():
+                raise late()
+            if conn.sock is not None:
+                conn.sock.settimeout(left)
+            chunk = resp.read1(min(64 * 1024, limit - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if expired.is_set():
+            raise late()
+        return HttpResponse(resp.status, dict(resp.getheaders()), b"".join(chunks))
+    except (OSError, http.client.HTTPException, ValueError):
+        if expired.is_set() or time.monotonic() >= deadline:
+            raise late() from None
+        raise
+    finally:
+        timer.cancel()
+        conn.close()
+
+
+def within(call: Callable[[], T], timeout: float) -> T:
+    """`call()`, given up with ProbeDeadline after `timeout` s (for contexts whose reads
+    labgrade does not do itself: the call goes on in a daemon thread, ours does not wait)."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as e:  # handed to the caller below
+            box["error"] = e
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise ProbeDeadline(f"no complete answer within {timeout:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
+def http_probe(ctx: Any, port: int, path: str, timeout: float) -> HttpResponse:
+    """`ctx.http_get(port, path, timeout)` with a total deadline and a byte cap.
+
+    The engine's context and the live engine are fetched here directly with `fetch` (through
+    127.0.0.1 and the published port, as they would); any other context (a test's fake, a
+    plugin's) has its own `http_get` called under `within`."""
+    from graders.context import EngineContext
+    from graders.live import LOCALHOST, LiveEngine
+
+    kind = type(ctx)
+    if isinstance(ctx, EngineContext) and kind.http_get is EngineContext.http_get:
+        host_port = ctx.published_port(port)
+        if host_port is None:
+            return ctx.http_get(port, path, timeout)  # raises StageUnavailable, as before
+        return fetch("127.0.0.1", host_port, path, timeout)
+    if isinstance(ctx, LiveEngine) and kind.http_get is LiveEngine.http_get:
+        return fetch(LOCALHOST, port, path, timeout)
+    return within(lambda: ctx.http_get(port, path, timeout), timeout + 1.0)
 
 
 @dataclass(frozen=True)
@@ -49,7 +160,7 @@ class HttpCheck(Check):
     headers: dict[str, Any] = field(default_factory=dict)
     """Header name (any case) -> regex searched in its value."""
     timeout: float = 5.0
-    """Seconds to wait for the answer."""
+    """Seconds for the whole answer (connect, headers and body: a total deadline)."""
 
     type_name: ClassVar[str] = "http"
     need: ClassVar[Need] = Need.CONTAINER
@@ -88,7 +199,7 @@ class HttpCheck(Check):
                 )
             raise SpecError(f"http check: container port {self.port} is not in run.ports")
         try:
-            response = ctx.http_get(self.port, self.path, self.timeout)
+            response = http_probe(ctx, self.port, self.path, self.timeout)
         except ConnectionError as e:
             return self._no_answer(
                 url,

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from graders.checks._common import clip, decode, number_problems, type_problems
 from graders.checks.base import Check, CheckContext, Need, Outcome
+from graders.checks.http import http_probe
 from graders.errors import GraderError
 from graders.i18n import Text
 
@@ -39,7 +40,7 @@ class HttpNonceCheck(Check):
     url_prefix: str = "/"
     """The URL path that maps to `directory`, starting and ending with `/`."""
     timeout: float = 5.0
-    """Seconds to wait for the answer."""
+    """Seconds for the whole answer (a total deadline)."""
 
     type_name: ClassVar[str] = "http_nonce"
     need: ClassVar[Need] = Need.CONTAINER
@@ -85,7 +86,7 @@ class HttpNonceCheck(Check):
                      f"Could not write a file into {self.directory} in the container."),
                 expected=f"{self.directory} is a folder", actual=clip(str(e), 300))
         try:
-            response = ctx.http_get(self.port, path, self.timeout)
+            response = http_probe(ctx, self.port, path, self.timeout)
         except (OSError, http.client.HTTPException) as e:
             return Outcome.fail(
                 Text(f"Sem resposta HTTP em GET {path}.", f"No HTTP answer at GET {path}."),

@@ -10,6 +10,7 @@ from typing import ClassVar
 from graders.checks._common import clip, decode, number_problems, regex_problems, type_problems
 from graders.checks._live import familiar, fix, ref_problems, run_command
 from graders.checks.base import Check, CheckContext, Need, Outcome
+from graders.checks.http import http_probe
 from graders.i18n import Text
 from graders.live import LiveView, live_view
 
@@ -88,7 +89,7 @@ class LiveHttpCheck(Check):
             f", body =~ {self.body}" if self.body else ""
         )
         try:
-            response = live.http_get(self.port, self.path, self.timeout)
+            response = http_probe(live, self.port, self.path, self.timeout)
         except (OSError, http.client.HTTPException) as e:
             return Outcome.fail(
                 Text(f"Nada responde em {url}", f"Nothing answers at {url}") + self._why(live),

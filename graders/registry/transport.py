@@ -8,10 +8,12 @@ machine, or, when `redirect_hosts` is given, only to those hosts (tests pass `{"
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+import time
+from collections.abc import Collection, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3.exceptions
 
 from graders.registry.errors import (
     RedirectRefused,
@@ -28,6 +30,14 @@ log = logging.getLogger("graders.registry.client")
 
 REDIRECTS = (301, 302, 303, 307, 308)
 MAX_HOPS = 5
+
+MAX_SMALL_BODY = 4 << 20
+"""Bytes of a body `send` reads itself (stream=False: JSON, errors); larger is refused."""
+
+MIN_RATE = 256 * 1024
+"""Bytes per second a body must average: a body of N bytes has `timeout + N / MIN_RATE` s in
+all, so a registry that drips its answer cannot hold the grader (the socket timeout alone
+restarts on every byte)."""
 
 
 class Transport:
@@ -62,7 +72,7 @@ class Transport:
                     url,
                     headers=headers,
                     data=data,
-                    stream=stream,
+                    stream=True,  # the body is read by `read`, bounded in bytes and time
                     timeout=self.timeout,
                     allow_redirects=False,
                 )
@@ -73,6 +83,11 @@ class Transport:
             log.debug("%s %s -> HTTP %s", method, safe_url(url), resp.status_code)
             location = resp.headers.get("Location")
             if resp.status_code not in REDIRECTS or not location or method not in ("GET", "HEAD"):
+                if not stream:  # what requests would have read, but bounded
+                    body = b"" if method == "HEAD" else self.read(resp, MAX_SMALL_BODY)
+                    resp._content = body  # type: ignore[attr-defined]
+                    resp._content_consumed = True  # type: ignore[attr-defined]
+                    resp.close()
                 return resp
             resp.close()
             url = urljoin(url, location)
@@ -89,17 +104,49 @@ class Transport:
             return host in self.redirect_hosts
         return parts.scheme == "https" or (parts.scheme == "http" and is_local(host))
 
-    @staticmethod
-    def read(resp: requests.Response, limit: int) -> bytes:
-        """The body, at most `limit` bytes (RegistryResponseError beyond)."""
+    def read(self, resp: requests.Response, limit: int) -> bytes:
+        """The body, at most `limit` bytes (RegistryResponseError beyond), within
+        `timeout + size / MIN_RATE` s in all, size being the declared length when there is
+        one, else `limit` (RegistryUnreachable after; each wait is also bounded by `timeout`)."""
+        try:
+            declared = int(resp.headers.get("Content-Length") or limit)
+        except ValueError:
+            declared = limit
+        allowed = self.timeout + min(max(declared, 0), limit) / MIN_RATE
+        deadline = time.monotonic() + allowed
         chunks, total = [], 0
-        for chunk in resp.iter_content(65536):
-            total += len(chunk)
-            if total > limit:
+        try:
+            for chunk in _chunks(resp):
+                total += len(chunk)
+                if total > limit:
+                    raise RegistryResponseError(resp.url, resp.status_code,
+                                                f"more than {limit} bytes")
+                if time.monotonic() > deadline:
+                    raise RegistryUnreachable(resp.url, f"the answer took longer than "
+                                              f"{allowed:.0f} s ({total} bytes so far)")
+                chunks.append(chunk)
+        except requests.RequestException as e:
+            raise RegistryUnreachable(resp.url, _reason(e)) from None
+        finally:
+            if total > limit or time.monotonic() > deadline:
                 resp.close()
-                raise RegistryResponseError(resp.url, resp.status_code, f"more than {limit} bytes")
-            chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _chunks(resp: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives: each read returns what one receive gave (urllib3's `read1`),
+    not a full 64 KiB block that a slow sender could make wait for ever, byte by byte."""
+    read1 = getattr(resp.raw, "read1", None)
+    if read1 is None:  # an old urllib3: small blocks
+        yield from resp.iter_content(1024)
+        return
+    try:
+        while chunk := read1(65536, decode_content=True):
+            yield chunk
+    except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as e:
+        raise requests.exceptions.ReadTimeout(str(e)) from None
+    except (urllib3.exceptions.HTTPError, OSError) as e:
+        raise requests.exceptions.ConnectionError(str(e)) from None
 
 
 def backoff(resp: requests.Response, attempt: int) -> float:
