@@ -44,10 +44,11 @@ def _case(
         name=f"{sanitize(uid)}: {title} {_points(check.score, check.possible)}",
         classname=lab,
         elapsed_sec=round(check.duration_s, 3),
-        line=str(check.line) if check.line else None,
         stdout=None if student_view else (clean(check.details, LOG_CAP, lang) or None),
     )
     message = one_line(clean(check.message(lang), 1024, lang)) or check.status.value
+    if check.line:
+        message = f"Dockerfile:{check.line}: {message}"
     body = clean(check.feedback(lang), FIELD_CAP * 2, lang)
     if check.status is Status.FAILED:
         case.add_failure_info(message=message, output=body, failure_type="failure")
@@ -113,6 +114,20 @@ def _suite(
             )
             if part
         )
+    if result.build.status in (Status.FAILED, Status.ERROR):
+        build_case = junit_xml.TestCase(
+            name="build: docker build",
+            classname=lab,
+            elapsed_sec=round(result.build.duration_s, 3),
+        )
+        where = f"Dockerfile:{result.build.line}: " if result.build.line else ""
+        msg = where + (one_line(build_text.split("\n", 1)[0]) if build_text else "build failed")
+        if result.build.status is Status.FAILED:
+            build_case.add_failure_info(message=msg, output=build_text, failure_type="failure")
+        else:
+            build_case.add_error_info(message=msg, output=build_text, error_type="error")
+        cases.insert(0, build_case)
+        case_props.insert(0, {})
     name = f"{lab} ({sanitize(result.submission)})" if result.submission else lab
     suite = junit_xml.TestSuite(
         name=name, test_cases=cases, properties=suite_props, stdout=build_text or None
@@ -121,16 +136,21 @@ def _suite(
 
 
 def _add_case_properties(xml: str, per_suite: list[list[dict[str, str]]]) -> str:
-    """junit-xml 1.9 has no testcase properties: add them to the parsed tree, in order."""
+    """Make junit-xml's output valid against Jenkins xunit's junit-10.xsd.
+
+    No testcase `<properties>` (points live in the name and suite properties), no `line`,
+    `disabled` or `<testsuites skipped>`, and times with at most three decimals.
+    """
+    del per_suite
     root = ET.fromstring(xml)
-    for suite_el, props_list in zip(root.findall("testsuite"), per_suite, strict=True):
-        for case_el, props in zip(suite_el.findall("testcase"), props_list, strict=True):
-            props_el = ET.Element("properties")
-            for key, value in props.items():
-                ET.SubElement(props_el, "property", {"name": key, "value": value})
-            case_el.insert(0, props_el)
-    skipped = sum(int(s.get("skipped", "0")) for s in root.findall("testsuite"))
-    root.set("skipped", str(skipped))  # junit-xml totals everything but skips
+    root.attrib.pop("skipped", None)
+    root.attrib.pop("disabled", None)
+    for el in root.iter():
+        for attr in ("disabled", "line", "file"):
+            if el.tag != "testsuite" or attr != "file":
+                el.attrib.pop(attr, None)
+        if "time" in el.attrib:
+            el.set("time", f"{float(el.get('time') or 0):.3f}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

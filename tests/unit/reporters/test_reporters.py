@@ -145,9 +145,10 @@ def test_junit_counts_and_names(rich: LabResult) -> None:
     assert cases[0].get("name") == "exposes-80: Title exposes-80 [10/10 pts]"
     assert cases[2].get("name") == "labels: Title labels [2.5/5 pts]"
     failure = cases[1].find("failure")
-    assert failure is not None and failure.get("message") == "Message user-nonroot"
+    # junit-10.xsd has no `line`: the Dockerfile line leads the message annotations show
+    assert failure is not None and failure.get("message") == "Dockerfile:5: Message user-nonroot"
     assert "Expected: a non-root user" in (failure.text or "")
-    assert cases[1].get("line") == "5"
+    assert cases[1].get("line") is None
     assert cases[3].find("error") is not None and cases[4].find("skipped") is not None
     assert cases[0].find("failure") is None and cases[0].find("error") is None
 
@@ -155,13 +156,11 @@ def test_junit_counts_and_names(rich: LabResult) -> None:
 def test_junit_points_are_properties(rich: LabResult) -> None:
     suite = parse(JunitReporter().render(rich, "en")).findall("testsuite")[0]
     case = suite.findall("testcase")[2]
-    assert props(case) == {
-        "points": "2.5", "max_points": "5", "visibility": "visible", "tags": "image_user",
-    }  # fmt: skip
+    assert case.find("properties") is None  # junit-10.xsd: no properties in a testcase
+    assert case.get("name", "").endswith("[2.5/5 pts]")
     suite_props = props(suite)
     assert suite_props["points.labels"] == "2.5/5"
     assert (suite_props["score"], suite_props["max_score"]) == ("17.5", "50")
-    assert props(suite.findall("testcase")[6])["visibility"] == "hidden"
     details = suite.findall("testcase")[1].findtext("system-out")
     assert details == "INSTRUCTOR_ONLY_TRACEBACK"
 
@@ -180,8 +179,9 @@ def test_junit_render_many_one_suite_per_result(rich: LabResult, crash: LabResul
     root = parse(render_many([rich, crash], "pt"))
     names = [s.get("name") for s in root.findall("testsuite")]
     assert names == ["day2-apache (alice)", "day2-apache (carol)"]
-    assert root.get("errors") == "2" and root.get("tests") == "8"
-    assert (root.get("failures"), root.get("skipped")) == ("3", "1")
+    # carol's build errored: it is a testcase of its own, so the file is not a pass
+    assert root.get("errors") == "3" and root.get("tests") == "9"
+    assert root.get("failures") == "3" and root.get("skipped") is None  # not in junit-10.xsd
 
 
 def test_junit_survives_hostile_output(hostile: LabResult) -> None:
@@ -189,8 +189,8 @@ def test_junit_survives_hostile_output(hostile: LabResult) -> None:
     assert_clean(out)
     assert len(out.encode()) < 2_000_000
     suite = parse(out).findall("testsuite")[0]
-    assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("2", "1", "1")
-    cases = suite.findall("testcase")
+    assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("3", "1", "1")
+    cases = [c for c in suite.findall("testcase") if c.get("name") != "build: docker build"]
     assert len({c.get("name") for c in cases}) == 5
     assert cases[-1].get("name", "").startswith("c0#2: ")
     failure = cases[0].find("failure")
