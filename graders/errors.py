@@ -54,7 +54,8 @@ class DockerUnavailable(GraderError):
         super().__init__(
             f"Cannot reach the Docker daemon at {host}"
             + (f" ({reason})" if reason else "")
-            + ". Is Docker running? Try `docker info`, or run `make demo` to install and start one."
+            + ". Is Docker running? Start Docker Desktop or `sudo systemctl start docker`, or set "
+            "DOCKER_HOST; check with `docker info`."
         )
 
 

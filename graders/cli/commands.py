@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from graders.cli.env import Env, ExitStatus
+from graders.i18n import Lang
 
 
 def dispatch(args: argparse.Namespace, env: Env) -> ExitStatus:
@@ -21,6 +22,8 @@ def dispatch(args: argparse.Namespace, env: Env) -> ExitStatus:
         return command(args, env)
     if args.command == "clean":
         return clean(args, env)
+    if args.command == "schema":
+        return schema(args, env)
     if args.command in ("batch", "merge"):
         from graders.cli.batch import run as batch_run
 
@@ -41,18 +44,47 @@ def list_labs(args: argparse.Namespace, env: Env) -> ExitStatus:
 
     lang = default_lang(env.environ)
     if args.types:
-        from graders.checks import CHECKS, get_check_class
+        return list_types(args, env, lang)
+    from graders.errors import SpecError
+    from graders.lab_lookup import available, lab_sources
+    from graders.spec import load_lab
 
-        for name in sorted(CHECKS):
-            cls = get_check_class(name)
-            env.out(f"{name:24} {cls.need.name.lower():10} {cls.default_title(lang)}")
+    for lab_id, source in available(lab_sources(args.labs, environ=env.environ)):
+        where = f"({source.origin}: {source.path})"
+        try:
+            lab = load_lab(source.path / lab_id)
+        except SpecError as e:  # one broken lab does not hide the others
+            env.out(f"{lab_id:22} broken: {e}  {where}")
+            continue
+        env.out(f"{lab.id:22} {len(lab.checks):3} checks {lab.points:5g} points  "
+                f"{lab.title(lang)}  {where}")
+    return ExitStatus.SUCCESS
+
+
+def list_types(args: argparse.Namespace, env: Env, lang: Lang) -> ExitStatus:
+    """Each check type with its fields, from the classes (graders/check_reference.py)."""
+    from graders.check_reference import all_types, reference_markdown
+    from graders.checks import get_check_class
+
+    if args.markdown:
+        env.out(reference_markdown())
         return ExitStatus.SUCCESS
-    from graders.spec import lab_ids, labs_root, load_lab
+    for info in all_types():
+        title = get_check_class(info.name).default_title(lang)
+        env.out(f"{info.name:24} {info.need:10} {title}")
+        for f in info.fields:
+            env.out(f"    {f.name}: {f.type}  {f.doc.splitlines()[0] if f.doc else ''}")
+        env.out()
+    return ExitStatus.SUCCESS
 
-    root = labs_root(args.labs)
-    for lab_id in lab_ids(root):
-        lab = load_lab(lab_id, root)
-        env.out(f"{lab.id:22} {len(lab.checks):3} checks {lab.points:5g} points  {lab.title(lang)}")
+
+def schema(args: argparse.Namespace, env: Env) -> ExitStatus:
+    """The JSON Schema of lab.yaml, for editors (yaml-language-server) and CI."""
+    import json
+
+    from graders.check_reference import lab_schema
+
+    env.out(json.dumps(lab_schema(), indent=2, ensure_ascii=False))
     return ExitStatus.SUCCESS
 
 

@@ -33,6 +33,14 @@ WATCHING = Text(
 )
 CHANGED = Text("Mudou: {paths}. Corrigindo de novo…", "Changed: {paths}. Grading again…")
 CLEAR_SCREEN = "\x1b[2J\x1b[H"
+NO_ENGINE_HERE = Text(
+    "labgrade: o Docker não está rodando ({reason}). Inicie o Docker Desktop (Windows, macOS) "
+    "ou rode `sudo systemctl start docker` (Linux), ou aponte DOCKER_HOST para um Docker que "
+    "responda; confira com `docker info` e rode de novo.",
+    "labgrade: Docker is not running ({reason}). Start Docker Desktop (Windows, macOS) or run "
+    "`sudo systemctl start docker` (Linux), or point DOCKER_HOST at a Docker that answers; "
+    "check with `docker info` and run again.",
+)
 
 
 def grade_command(args: argparse.Namespace, env: Env) -> ExitStatus:
@@ -66,6 +74,10 @@ def grade_once(
                            image=getattr(args, "image", None))
     backend, unavailable = _backend(args.backend)
     actions = GitHubActions.detect(env.environ)
+    if unavailable is not None and student and actions is None:
+        # A student's own machine: one line on what to start, not a table of grader errors.
+        env.err(NO_ENGINE_HERE.format(reason=unavailable.reason or unavailable.host)(lang))
+        return ExitStatus.INFRA_ERROR
     tty = is_tty(env.stderr, env.environ)
     progress = ProgressLine(env.stderr, lang, tty) if student or tty else None
     # In Actions, nothing printed until the guard closes can be read as a workflow command.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -31,16 +32,48 @@ CHECK_EPILOG = (
 )
 
 
+MAIN_EPILOG = """examples:
+  labgrade check day2-apache                 check the Dockerfile in this folder (students)
+  labgrade check day2-apache ./meu-lab --lang pt --watch
+  labgrade grade day2-apache sub/ --json r.json --junit r.xml   (instructors, hidden checks too)
+  labgrade batch day2-apache submissions/ --out grades/         (a whole class)
+  labgrade list                              labs, and where each one comes from
+  labgrade list --types                      check types and their fields
+  labgrade schema > lab.schema.json          JSON Schema of lab.yaml, for editors
+
+labs are looked up in: --labs DIR, $LABGRADE_LABS, .labgrade/labs here or in a parent
+folder, ./labs, then the labs bundled with labgrade.
+
+exit status: 0 success (check: full marks; grade: graded, whatever the score, or a platform
+file written); 1 check: checks failed; 2 usage or lab-spec error; 3 no Docker engine or
+grader error; 130 interrupted. `labgrade COMMAND --help` says more."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("labgrade")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="labgrade", description="Grade Docker labs on a real engine.")
+    p = argparse.ArgumentParser(prog="labgrade", description="Grade Docker labs on a real engine.",
+                                epilog=MAIN_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"labgrade {_version()}")
     p.add_argument("--labs", metavar="DIR",
-                   help="folder of labs (default: ./labs or $LABGRADE_LABS)")
+                   help="folder of labs, searched first (see the lookup order below)")
     p.add_argument("--backend", default="sdk", help="Docker backend (default: sdk)")
     p.add_argument("-v", "--verbose", action="store_true", help="show debug logs and tracebacks")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     s = sub.add_parser("list", help="list the labs (and with --types, the check types)")
-    s.add_argument("--types", action="store_true", help="list the check types instead")
+    s.add_argument("--types", action="store_true", help="list the check types and their fields")
+    s.add_argument("--markdown", action="store_true",
+                   help="with --types: the reference page (docs/check-types.md)")
+    sub.add_parser("schema", help="print the JSON Schema of lab.yaml (for editors)")
 
     for name, helptext in (("grade", "grade a submission (instructor view, hidden checks too)"),
                            ("check", "check your own work before you push (visible checks)")):
@@ -112,8 +145,9 @@ def terminated() -> bool:
 def main(argv: Sequence[str] | None = None, env: Env | None = None) -> ExitStatus:
     env = env or Env()
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
+    try:  # --help and --version print to the Env's streams, as every other output does
+        with contextlib.redirect_stdout(env.stdout), contextlib.redirect_stderr(env.stderr):
+            args = parser.parse_args(argv)
     except SystemExit as e:
         return ExitStatus.SUCCESS if e.code == 0 else ExitStatus.USAGE_OR_SPEC_ERROR
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -136,4 +170,10 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> ExitStatu
 
 
 def run() -> None:
-    sys.exit(int(main()))
+    try:
+        status = int(main())
+        sys.stdout.flush()
+    except BrokenPipeError:  # `labgrade list --types | head -1`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 128 + signal.SIGPIPE
+    sys.exit(status)

@@ -98,8 +98,10 @@ def test_watch_usage_errors() -> None:
     assert status == ExitStatus.USAGE_OR_SPEC_ERROR and "--poll" in err
 
 
-@pytest.mark.parametrize(("environ", "word"), [({"LANG": "pt_BR.UTF-8"}, "Nota:"),
-                                               ({"LANG": "en_US.UTF-8"}, "Score:")])
+@pytest.mark.parametrize(("environ", "word"),
+                         [({"LANG": "pt_BR.UTF-8"}, "o Docker não está rodando"),
+                          ({"LANG": "en_US.UTF-8"}, "Docker is not running")])
 def test_check_language_defaults_to_lang(environ: dict[str, str], word: str) -> None:
-    _, out, _ = run(["check", "day2-apache", str(SOLUTION)], environ)
-    assert word in out
+    """With no engine a student's `check` says so in one line, in LANG's language."""
+    _, _, err = run(["check", "day2-apache", str(SOLUTION)], environ)
+    assert word in err
