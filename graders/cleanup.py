@@ -40,13 +40,13 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from graders.backends.base import LABEL_CREATED, LABEL_LAB, LABEL_RUN
+from graders.backends.base import LABEL_CREATED, LABEL_LAB, LABEL_RUN, RUN_REPOSITORY
 
 LABEL_KEEP = "org.labgrade.keep"
 """Never trusted: a student's image may carry any label. Kept runs are marked in the runs dir."""
@@ -347,3 +347,97 @@ def hangup_as_terminate() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGHUP, previous)
+
+
+CLOCK_SLACK_S = 5.0
+
+
+@dataclass(frozen=True)
+class BuildLayers:
+    """The layers one build committed itself (not its FROM images, not cache hits)."""
+
+    ids: tuple[str, ...]
+    """Full image ids, children before parents (the order they can be removed in)."""
+    size: int
+    """Bytes those layers add on the engine's disk."""
+    budget: int
+
+    @property
+    def over(self) -> bool:
+        return self.size > self.budget
+
+
+def build_layers(backend: Any, steps: Sequence[str], image_id: str | None, started: float,
+                 budget: int) -> BuildLayers | None:
+    """What this build added to the engine's layer cache, passed or failed.
+
+    The step images the build named (`BuildOutcome.steps`) and the final image are walked up
+    their parents while an image is untagged (or carries only a run tag), has a parent, and
+    was created after the build started: a cache hit, a base image and anything older is
+    never counted, so a student who prints a fake "---> <id>" cannot make us remove another
+    run's layer. None when the engine cannot list its images."""
+    try:
+        images = {str(i.get("Id", "")): i for i in backend.list_images()}
+    except Exception:
+        return None
+    full = {ident.removeprefix("sha256:")[:12]: ident for ident in images}
+    wanted = [*steps, *([image_id] if image_id else [])]
+    own: dict[str, int] = {}
+    for short in wanted:
+        ident: str | None = full.get(short.removeprefix("sha256:")[:12])
+        while ident and ident not in own:
+            image = images.get(ident)
+            if image is None or not _private(image, started):
+                break
+            parent = str(image.get("ParentId") or "")
+            size = int(image.get("Size") or 0)
+            below = int(images[parent].get("Size") or 0) if parent in images else 0
+            own[ident] = max(0, size - below)
+            ident = parent
+    def depth(ident: str) -> int:  # how many of this build's layers are below it
+        n, parent = 0, str(images[ident].get("ParentId") or "")
+        while parent in own and n <= len(own):
+            n, parent = n + 1, str(images[parent].get("ParentId") or "")
+        return n
+
+    order = sorted(own, key=depth, reverse=True)  # a child before its parent
+    return BuildLayers(tuple(order), sum(own.values()), budget)
+
+
+def _private(image: dict[str, Any], started: float) -> bool:
+    tags = [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]
+    run_only = all(t.startswith(RUN_REPOSITORY + "/") for t in tags)
+    created = float(image.get("Created") or 0)
+    return bool(image.get("ParentId")) and run_only and created >= started - CLOCK_SLACK_S
+
+
+def trim_build(backend: Any, layers: BuildLayers) -> int:
+    """Remove a build's own layers, children first, never forced: one another build now
+    uses (a child image, a container) stays. Returns how many went; never raises."""
+    removed, left = 0, list(layers.ids)
+    for _ in range(3):  # a child another step still held a moment ago: one more pass
+        failed = []
+        for ident in left:
+            try:
+                gone = backend.remove_layer(ident)
+            except Exception:
+                gone = False
+            if gone:
+                removed += 1
+            else:
+                failed.append(ident)
+        if not failed or len(failed) == len(left):
+            break
+        left = failed
+    return removed
+
+
+def cache_note(layers: BuildLayers, kept: bool) -> str:
+    """The build log's last line when a build's own layers were over the cache budget."""
+    from graders.sandbox import human_size
+
+    what = ("kept, as the image is kept (--keep)" if kept
+            else "they are removed when grading ends, so the next build of it starts cold")
+    return (f"[labgrade] this build's own layers take {human_size(layers.size)} of disk, over "
+            f"the cache budget of {human_size(layers.budget)} (run.limits.build_cache, or "
+            f"LABGRADE_CACHE_BUDGET): {what}.")

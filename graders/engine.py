@@ -25,13 +25,17 @@ from graders.backends.base import (
 )
 from graders.checks.base import Need, Outcome
 from graders.cleanup import (
+    BuildLayers,
     RunLock,
+    build_layers,
+    cache_note,
     hangup_as_terminate,
     mark_kept,
     reap_in_background,
     run_labels,
     settle_run,
     sweep_run,
+    trim_build,
 )
 from graders.context import EngineContext
 from graders.dockerfile.model import Dockerfile
@@ -137,6 +141,8 @@ class GradingRun:
         self.dockerfile: Dockerfile | None = None
         self.ctx = EngineContext(backend, submission, None, opts, self.limits)
         self.built = False
+        self.layers: BuildLayers | None = None
+        """The layers this run's build committed, when over the cache budget: removed at the end."""
         self.interrupted = False
         self.lock: RunLock | None = None
         self.results: list[CheckResult] = []
@@ -196,26 +202,49 @@ class GradingRun:
             return BuildInfo(Status.FAILED, explanation=self._dockerfile_missing())
         self.say("build")
         t0 = time.monotonic()
+        wall0 = time.time()
+        deadline = self.opts.build_timeout or spec.timeout  # intake counts against it too
         limits: dict[str, Any] = build_options(self.limits)  # RUN steps' memory, CPU, network
         try:
-            with context_archive(self.submission, spec, self.limits) as archive:
+            with context_archive(self.submission, spec, self.limits,
+                                 budget=deadline) as archive:
                 outcome = self.backend.build(archive.path, archive.dockerfile, self.tag,
                                              buildargs=spec.args, target=spec.target,
-                                             timeout=self.opts.build_timeout or spec.timeout,
+                                             timeout=max(1.0, deadline - (time.monotonic() - t0)),
                                              on_step=self.lock.note_step if self.lock else None,
                                              **limits)
         except Refused as r:  # checked before anything is sent to Docker
             self.refusal = r.refusal
             return _refused(r.refusal)
         duration = round(time.monotonic() - t0, 3)
+        log = tail_lines(outcome.log)
+        note = self._measure_cache(outcome, wall0)
+        if note:
+            log = f"{log}\n{note}" if log else note
         if outcome.ok:
             self.built = True
             if self.opts.keep:
                 mark_kept(self.opts.run_id)
             self.ctx.image_ref = self.tag
-            return BuildInfo(Status.PASSED, duration, tail_lines(outcome.log), outcome.image_id)
+            return BuildInfo(Status.PASSED, duration, log, outcome.image_id)
         text, line = _explain(outcome, self.dockerfile, self.limits)
-        return BuildInfo(Status.FAILED, duration, tail_lines(outcome.log), None, text, line)
+        return BuildInfo(Status.FAILED, duration, log, None, text, line)
+
+    def _measure_cache(self, outcome: BuildOutcome, started: float) -> str | None:
+        """The disk this build's own layers take, passed or failed; over the lab's cache
+        budget (`run.limits.build_cache`), they are removed when the run ends, and the build
+        log says so. Never raises: a note, not a reason to grade differently."""
+        try:
+            layers = build_layers(self.backend, outcome.steps, outcome.image_id, started,
+                                  self.limits.build_cache)
+        except Exception:
+            return None
+        if layers is None or not layers.over:
+            return None
+        kept = self.opts.keep and outcome.ok
+        if not kept:
+            self.layers = layers
+        return cache_note(layers, kept)
 
     def _create_container(self) -> Text | None:
         run = self.lab.run
@@ -301,7 +330,8 @@ class GradingRun:
         else still labelled with this run. Never raises; a second Ctrl-C or SIGTERM during
         cleanup does not stop it half way (it is re-raised once everything is removed)."""
         interrupted: BaseException | None = None
-        for action in (self._remove_container, self._remove_image, self._sweep):
+        for action in (self._remove_container, self._remove_image, self._sweep,
+                       self._trim_cache):
             try:
                 action()
             except KeyboardInterrupt as e:
@@ -316,6 +346,10 @@ class GradingRun:
             settle_run(self.backend, self.opts.run_id, keep_images=self.opts.keep)
         else:
             sweep_run(self.backend, self.opts.run_id, keep_images=self.opts.keep)
+
+    def _trim_cache(self) -> None:
+        if self.layers is not None:
+            trim_build(self.backend, self.layers)
 
     def _remove_container(self) -> None:
         if self.ctx.container_id:

@@ -15,6 +15,7 @@ default set are not needed; a lab that needs one adds it with `cap_add`.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,7 +38,11 @@ DEFAULTS: dict[str, Any] = {
     "context_max_bytes": "100m",
     "context_max_files": 10000,  # entries (files, folders, links) after .dockerignore
     "dockerfile_max_bytes": "1m",
+    "build_cache": "256m",  # the layers one run's build may leave in the engine's cache
 }
+CACHE_BUDGET_ENV = "LABGRADE_CACHE_BUDGET"
+"""The operator's default for `build_cache` (a size such as 256m; 0 keeps no private layer);
+a lab's own `run.limits.build_cache` wins."""
 ALLOWED = set(DEFAULTS)
 
 NEVER: dict[str, str] = {
@@ -86,6 +91,9 @@ class Limits:
     context_max_bytes: int
     context_max_files: int
     dockerfile_max_bytes: int
+    build_cache: int = 256 << 20
+    """The bytes of new layers one run's build may leave in the engine's layer cache; over it,
+    the run's own layers are removed when the run ends (graders.cleanup.trim_build)."""
 
 
 def parse_size(value: object, field: str = "memory") -> int:
@@ -136,6 +144,8 @@ def _caps(value: object, field: str) -> tuple[str, ...]:
 def resolve_limits(overrides: Mapping[str, Any] | None = None) -> Limits:
     """The defaults with a lab's overrides; SpecError for unknown keys or a widened sandbox."""
     merged = dict(DEFAULTS)
+    if os.environ.get(CACHE_BUDGET_ENV, "").strip():
+        merged["build_cache"] = os.environ[CACHE_BUDGET_ENV].strip()
     for key, value in (overrides or {}).items():
         if key in NEVER:
             raise SpecError(f"{key} is never allowed: {NEVER[key]}", field=f"run.limits.{key}")
@@ -168,6 +178,7 @@ def resolve_limits(overrides: Mapping[str, Any] | None = None) -> Limits:
         context_max_files=int(_number(merged["context_max_files"], "context_max_files", 1,
                                       10_000_000)),
         dockerfile_max_bytes=parse_size(merged["dockerfile_max_bytes"], "dockerfile_max_bytes"),
+        build_cache=parse_size(merged["build_cache"], "build_cache"),
     )
 
 

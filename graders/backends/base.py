@@ -44,6 +44,8 @@ class BuildOutcome:
     log: str
     error: str = ""
     timed_out: bool = False
+    steps: tuple[str, ...] = ()
+    """The step images the build named, in order (graders.cleanup.build_layers)."""
 
 
 @dataclass(frozen=True)
@@ -123,3 +125,11 @@ class DockerBackend(Protocol):
 
     def remove_leftover(self, kind: str, ident: str) -> bool:
         """Remove one container, network, volume or image; False (no error) if already gone."""
+
+    def list_images(self) -> list[dict[str, Any]]:
+        """Every image, intermediate ones included: Id, ParentId, Size (with its parents),
+        RepoTags (graders.cleanup.trim_build reads a build's own layers from it)."""
+
+    def remove_layer(self, image_id: str) -> bool:
+        """Remove one untagged build-step image, not forced and without its parents; False
+        when it is in use, has a child image, or is gone."""

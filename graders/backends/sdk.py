@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import json
 import re
 import time
@@ -62,6 +63,19 @@ class SdkBackend:
               container_limits: Mapping[str, int] | None = None, network_mode: str | None = None,
               cpus: float | None = None,
               on_step: Callable[[str], None] | None = None) -> BuildOutcome:
+        """`_build`, with the step images the stream named (however much of the log is kept)."""
+        steps: list[str] = []
+        outcome = self._build(context, dockerfile, tag, buildargs=buildargs, target=target,
+                              timeout=timeout, container_limits=container_limits,
+                              network_mode=network_mode, cpus=cpus, on_step=on_step,
+                              steps=steps)
+        return dataclasses.replace(outcome, steps=tuple(steps[-STEPS_KEPT:]))
+
+    def _build(self, context: Path, dockerfile: str, tag: str, *, buildargs: Mapping[str, str],
+               target: str | None, timeout: float,
+               container_limits: Mapping[str, int] | None, network_mode: str | None,
+               cpus: float | None, on_step: Callable[[str], None] | None,
+               steps: list[str]) -> BuildOutcome:
         """Build with the wall-clock `timeout`; the build log is kept (capped) as feedback.
 
         `context` is a folder, or a tar archive of one (what graders.intake sends: the checked
@@ -94,6 +108,7 @@ class SdkBackend:
             for chunk in stream:
                 if "stream" in chunk:
                     log.write(str(chunk["stream"]))
+                    steps += STEP_IMAGE.findall(str(chunk["stream"]))
                     if on_step is not None:
                         for step in RUNNING_IN.findall(str(chunk["stream"])):
                             on_step(step)
@@ -417,6 +432,23 @@ class SdkBackend:
         except docker.errors.DockerException as e:
             raise BackendError("network create", _short(e)) from e
 
+    def list_images(self) -> list[dict[str, Any]]:
+        """Every image, intermediate ones included: Id, ParentId, Size (with its parents),
+        RepoTags."""
+        try:
+            return [dict(i) for i in self.client.api.images(all=True)]
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
+            raise BackendError("image list", _short(e)) from e
+
+    def remove_layer(self, image_id: str) -> bool:
+        """Remove one untagged build-step image, never forced (one in use by a container or
+        with a child image stays) and without its parents; False when it could not go."""
+        try:
+            self.client.api.remove_image(image_id, force=False, noprune=True)
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
+            return False
+        return True
+
     def remove_leftover(self, kind: str, ident: str) -> bool:
         """Remove one container, network, volume or image; False (no error) if already gone."""
         api = self.client.api
@@ -464,6 +496,9 @@ def _epoch(value: object) -> float:
     return parse_docker_time(text) or 0.0
 
 
+STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12,64})\s*$", re.MULTILINE)
+"""A build step's image, as the classic builder logs it (" ---> 3f2a9c1d0b4e")."""
+STEPS_KEPT = 1000
 RUNNING_IN = re.compile(r"---> Running in ([0-9a-f]{12,64})")
 
 

@@ -1,0 +1,98 @@
+"""Issue 16, item 7: the disk one student's build leaves on the engine is bounded.
+
+A RUN that writes a big layer, passing or failing, left it on the engine after grading, in
+untagged build-step images (+300 MB a grading here, +1 GB in the report). Now the layers a
+run's build committed itself are measured after the build; over the cache budget
+(`run.limits.build_cache`, `LABGRADE_CACHE_BUDGET`, default 256 MiB) the build log says so and
+they are removed when the run ends. A build under the budget keeps its cache: grading it again
+is a cache hit. The bound asserted: the engine's layer disk use (`docker system df`) is back
+within SLACK of what it was before the grading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import pytest
+from advkit import GOOD, INDEX, assert_case, run_grade, write_submission
+
+from graders.spec import Lab
+
+pytestmark = pytest.mark.docker
+
+BUDGET = "64m"
+BIG_MB = 300
+SLACK = 20 << 20
+"""What a grading may leave on the engine's disk over the budget's removals: 20 MB."""
+
+
+@pytest.fixture
+def engine() -> Iterator[docker.DockerClient]:
+    """The engine, with every image the test created removed afterwards (children first)."""
+    client = docker.from_env()
+    before = {i["Id"] for i in client.api.images(all=True)}
+    yield client
+    for _ in range(5):
+        new = [i for i in client.api.images(all=True) if i["Id"] not in before]
+        if not new:
+            break
+        for image in sorted(new, key=lambda i: i["Created"], reverse=True):
+            with contextlib.suppress(docker.errors.APIError):
+                client.api.remove_image(image["Id"], force=True, noprune=True)
+    client.close()
+
+
+@pytest.fixture
+def budget(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("LABGRADE_CACHE_BUDGET", BUDGET)
+    return BUDGET
+
+
+def layers_size(client: docker.DockerClient) -> int:
+    return int(client.df()["LayersSize"])
+
+
+def submission(tmp_path: Path, extra: str) -> Path:
+    token = secrets.token_hex(6)  # a fresh layer chain: no cache hit from an earlier run
+    steps = f"RUN echo {token} > /token\n{extra}\nCOPY index.html"
+    dockerfile = GOOD.replace("COPY index.html", steps)
+    return write_submission(tmp_path / "sub", {"Dockerfile": dockerfile, "index.html": INDEX})
+
+
+def test_a_big_layer_of_a_passing_build_is_removed(adv_lab: Lab, tmp_path: Path,
+                                                   engine: docker.DockerClient,
+                                                   budget: str) -> None:
+    sub = submission(tmp_path, f"RUN dd if=/dev/zero of=/big bs=1M count={BIG_MB}")
+    before = layers_size(engine)
+    g = run_grade(adv_lab, sub)
+    after = layers_size(engine)
+    assert g.result.build.status.value == "passed", g.result.build.log_tail
+    assert_case(g, within=60, score=100, says=("over the cache budget of 64 MiB",))
+    assert after - before < SLACK, f"+{(after - before) / 1e6:.1f} MB left on the engine"
+
+
+def test_a_big_layer_of_a_failing_build_is_removed(adv_lab: Lab, tmp_path: Path,
+                                                   engine: docker.DockerClient,
+                                                   budget: str) -> None:
+    sub = submission(tmp_path, f"RUN dd if=/dev/zero of=/big bs=1M count={BIG_MB}\nRUN false")
+    before = layers_size(engine)
+    g = run_grade(adv_lab, sub)
+    after = layers_size(engine)
+    assert g.result.build.status.value == "failed"
+    assert_case(g, within=60, says=("over the cache budget",))
+    assert after - before < SLACK, f"+{(after - before) / 1e6:.1f} MB left on the engine"
+
+
+def test_a_small_build_keeps_its_cache(adv_lab: Lab, tmp_path: Path,
+                                       engine: docker.DockerClient, budget: str) -> None:
+    sub = submission(tmp_path, "RUN dd if=/dev/zero of=/small bs=1M count=2")
+    first = run_grade(adv_lab, sub)
+    assert_case(first, within=60, score=100)
+    assert "cache budget" not in first.result.build.log_tail
+    second = run_grade(adv_lab, sub)
+    assert_case(second, within=60, score=100)
+    assert "Using cache" in second.result.build.log_tail
