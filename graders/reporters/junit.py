@@ -32,6 +32,13 @@ from graders.results import CheckResult, LabResult, Status
 HIDDEN_CASE_ID = "hidden-checks"
 
 
+DOCKERFILE = "Dockerfile"
+
+
+def _at_line(line: int | None) -> str:
+    return f"at {DOCKERFILE}:{line}\n" if line else ""
+
+
 def _points(score: float, possible: float) -> str:
     return f"[{fmt_score(score, possible)} pts]"
 
@@ -49,7 +56,7 @@ def _case(
     message = one_line(clean(check.message(lang), 1024, lang)) or check.status.value
     if check.line:
         message = f"Dockerfile:{check.line}: {message}"
-    body = clean(check.feedback(lang), FIELD_CAP * 2, lang)
+    body = _at_line(check.line) + clean(check.feedback(lang), FIELD_CAP * 2, lang)
     if check.status is Status.FAILED:
         case.add_failure_info(message=message, output=body, failure_type="failure")
     elif check.status is Status.ERROR:
@@ -122,15 +129,20 @@ def _suite(
         )
         where = f"Dockerfile:{result.build.line}: " if result.build.line else ""
         msg = where + (one_line(build_text.split("\n", 1)[0]) if build_text else "build failed")
+        body = _at_line(result.build.line) + build_text
         if result.build.status is Status.FAILED:
-            build_case.add_failure_info(message=msg, output=build_text, failure_type="failure")
+            build_case.add_failure_info(message=msg, output=body, failure_type="failure")
         else:
-            build_case.add_error_info(message=msg, output=build_text, error_type="error")
+            build_case.add_error_info(message=msg, output=body, error_type="error")
         cases.insert(0, build_case)
         case_props.insert(0, {})
     name = f"{lab} ({sanitize(result.submission)})" if result.submission else lab
+    # mikepenz/action-junit-report annotates testcase/failure/testsuite `file`, else the
+    # classname (the lab id, no such file); junit-10.xsd allows `file` on the suite only. Each
+    # failure's text starts "at Dockerfile:N", the form its resolveFileAndLine reads a line from.
     suite = junit_xml.TestSuite(
-        name=name, test_cases=cases, properties=suite_props, stdout=build_text or None
+        name=name, test_cases=cases, properties=suite_props, stdout=build_text or None,
+        file=DOCKERFILE,
     )
     return suite, case_props
 

@@ -20,9 +20,9 @@ from tests.unit.reporters.samples import (
     make_rich,
 )
 
-XSD = Path("/work/shared/reference/schemas/junit-10.xsd")
-if not XSD.exists():
-    XSD = Path(__file__).resolve().parents[3] / "../shared/reference/schemas/junit-10.xsd"
+XSD = (Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "schemas"
+       / "junit-10.xsd")
+"""Jenkins xunit's JUnit schema, in the shared/ folder that lies beside the checkout."""
 
 
 def xsd_errors(xml: str, tmp_path: Path) -> str:
