@@ -29,19 +29,31 @@ IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp")
 
 
 def snapshot(root: Path) -> Snapshot:
-    """Each file's (mtime in ns, size), by path relative to `root`. Links are not followed."""
+    """Each file's (mtime in ns, size), by path relative to `root`. Links are not followed.
+
+    Walked with a stack, not os.walk, which recurses on Python 3.11: a folder nested 1,000 deep
+    must not crash `check --watch`."""
     state: Snapshot = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS)
-        for name in sorted(filenames):
-            if name.endswith(IGNORED_SUFFIXES):
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:  # deleted or unreadable between polls
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in IGNORED_DIRS:
+                    stack.append(entry.path)
                 continue
-            path = os.path.join(dirpath, name)
+            if entry.name.endswith(IGNORED_SUFFIXES):
+                continue
             try:
-                st = os.lstat(path)
+                st = entry.stat(follow_symlinks=False)
             except OSError:  # deleted between the listing and the stat
                 continue
-            state[os.path.relpath(path, root)] = (st.st_mtime_ns, st.st_size)
+            state[os.path.relpath(entry.path, root)] = (st.st_mtime_ns, st.st_size)
             if len(state) >= MAX_FILES:
                 return state
     return state
