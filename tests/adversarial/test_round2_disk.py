@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,47 +53,82 @@ def budget(monkeypatch: pytest.MonkeyPatch) -> str:
     return BUDGET
 
 
-def layers_size(client: docker.DockerClient) -> int:
-    return int(client.df()["LayersSize"])
+def retained(client: docker.DockerClient, token: str) -> int:
+    """The bytes of the layers the grading of `token`'s submission left on the engine: the
+    image of its `RUN echo <token>` step and everything built on it. Counted this way, not
+    from the engine's total (`docker system df`), as other builds may share the engine."""
+    images = {str(i["Id"]): i for i in client.api.images(all=True)}
+    marked = set()
+    for ident in images:
+        config = client.api.inspect_image(ident).get("ContainerConfig") or {}
+        if token in " ".join(config.get("Cmd") or []):
+            marked.add(ident)
+    total = 0
+    for ident, image in images.items():
+        chain, parent = {ident}, str(image.get("ParentId") or "")
+        while parent in images and parent not in chain:
+            chain.add(parent)
+            parent = str(images[parent].get("ParentId") or "")
+        if chain & marked:
+            below = images.get(str(image.get("ParentId") or ""), {}).get("Size", 0)
+            total += int(image["Size"]) - int(below)
+    return total
 
 
-def submission(tmp_path: Path, extra: str) -> Path:
+def submission(tmp_path: Path, extra: str) -> tuple[Path, str]:
     token = secrets.token_hex(6)  # a fresh layer chain: no cache hit from an earlier run
     steps = f"RUN echo {token} > /token\n{extra}\nCOPY index.html"
     dockerfile = GOOD.replace("COPY index.html", steps)
-    return write_submission(tmp_path / "sub", {"Dockerfile": dockerfile, "index.html": INDEX})
+    files = {"Dockerfile": dockerfile, "index.html": INDEX}
+    return write_submission(tmp_path / "sub", files), token
 
 
 def test_a_big_layer_of_a_passing_build_is_removed(adv_lab: Lab, tmp_path: Path,
                                                    engine: docker.DockerClient,
                                                    budget: str) -> None:
-    sub = submission(tmp_path, f"RUN dd if=/dev/zero of=/big bs=1M count={BIG_MB}")
-    before = layers_size(engine)
+    sub, token = submission(tmp_path, f"RUN dd if=/dev/zero of=/big bs=1M count={BIG_MB}")
     g = run_grade(adv_lab, sub)
-    after = layers_size(engine)
     assert g.result.build.status.value == "passed", g.result.build.log_tail
     assert_case(g, within=60, score=100, says=("over the cache budget of 64 MiB",))
-    assert after - before < SLACK, f"+{(after - before) / 1e6:.1f} MB left on the engine"
+    left = retained(engine, token)
+    assert left < SLACK, f"+{left / 1e6:.1f} MB left on the engine"
 
 
 def test_a_big_layer_of_a_failing_build_is_removed(adv_lab: Lab, tmp_path: Path,
                                                    engine: docker.DockerClient,
                                                    budget: str) -> None:
-    sub = submission(tmp_path, f"RUN dd if=/dev/zero of=/big bs=1M count={BIG_MB}\nRUN false")
-    before = layers_size(engine)
+    sub, token = submission(tmp_path,
+                            f"RUN dd if=/dev/zero of=/big bs=1M count={BIG_MB}\nRUN false")
     g = run_grade(adv_lab, sub)
-    after = layers_size(engine)
     assert g.result.build.status.value == "failed"
     assert_case(g, within=60, says=("over the cache budget",))
-    assert after - before < SLACK, f"+{(after - before) / 1e6:.1f} MB left on the engine"
+    left = retained(engine, token)
+    assert left < SLACK, f"+{left / 1e6:.1f} MB left on the engine"
+
+
+def test_an_archive_that_unpacks_big_is_removed(adv_lab: Lab, tmp_path: Path,
+                                                engine: docker.DockerClient,
+                                                budget: str) -> None:
+    """ADD of a small archive (300 KB) that unpacks to 300 MB: the same bound."""
+    sub, token = submission(tmp_path, "ADD zeros.tar.gz /zeros/")
+    raw = tmp_path / "zeros"
+    with raw.open("wb") as f:
+        f.truncate(BIG_MB << 20)  # sparse on the host; real zeros once unpacked in a layer
+    with tarfile.open(sub / "zeros.tar.gz", "w:gz") as tar:
+        tar.add(raw, arcname="zeros")
+    g = run_grade(adv_lab, sub)
+    assert_case(g, within=60, score=100, says=("over the cache budget",))
+    left = retained(engine, token)
+    assert left < SLACK, f"+{left / 1e6:.1f} MB left on the engine"
 
 
 def test_a_small_build_keeps_its_cache(adv_lab: Lab, tmp_path: Path,
                                        engine: docker.DockerClient, budget: str) -> None:
-    sub = submission(tmp_path, "RUN dd if=/dev/zero of=/small bs=1M count=2")
+    sub, token = submission(tmp_path, "RUN dd if=/dev/zero of=/small bs=1M count=2")
     first = run_grade(adv_lab, sub)
     assert_case(first, within=60, score=100)
     assert "cache budget" not in first.result.build.log_tail
+    assert 2 << 20 <= retained(engine, token) < 64 << 20  # under the budget: kept
     second = run_grade(adv_lab, sub)
     assert_case(second, within=60, score=100)
     assert "Using cache" in second.result.build.log_tail
