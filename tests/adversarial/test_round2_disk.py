@@ -31,19 +31,25 @@ SLACK = 20 << 20
 """What a grading may leave on the engine's disk over the budget's removals: 20 MB."""
 
 
+TOKENS: list[str] = []
+"""The tokens of this module's submissions: their layers are removed after each test."""
+
+
 @pytest.fixture
 def engine() -> Iterator[docker.DockerClient]:
-    """The engine, with every image the test created removed afterwards (children first)."""
+    """The engine; afterwards, the layers of the test's submissions are removed (children
+    first), and only those: other builds may share the engine."""
     client = docker.from_env()
-    before = {i["Id"] for i in client.api.images(all=True)}
     yield client
-    for _ in range(5):
-        new = [i for i in client.api.images(all=True) if i["Id"] not in before]
-        if not new:
-            break
-        for image in sorted(new, key=lambda i: i["Created"], reverse=True):
-            with contextlib.suppress(docker.errors.APIError):
-                client.api.remove_image(image["Id"], force=True, noprune=True)
+    for token in TOKENS:
+        for _ in range(5):
+            images = ours(client, token)
+            if not images:
+                break
+            for ident in sorted(images, key=lambda i: images[i][1], reverse=True):
+                with contextlib.suppress(docker.errors.APIError):
+                    client.api.remove_image(ident, force=True, noprune=True)
+    TOKENS.clear()
     client.close()
 
 
@@ -53,26 +59,35 @@ def budget(monkeypatch: pytest.MonkeyPatch) -> str:
     return BUDGET
 
 
-def retained(client: docker.DockerClient, token: str) -> int:
-    """The bytes of the layers the grading of `token`'s submission left on the engine: the
-    image of its `RUN echo <token>` step and everything built on it. Counted this way, not
-    from the engine's total (`docker system df`), as other builds may share the engine."""
+def ours(client: docker.DockerClient, token: str) -> dict[str, tuple[int, int]]:
+    """The images of `token`'s submission: its `RUN echo <token>` step's image and everything
+    built on it, each with the bytes it adds and its depth."""
     images = {str(i["Id"]): i for i in client.api.images(all=True)}
     marked = set()
-    for ident in images:
-        config = client.api.inspect_image(ident).get("ContainerConfig") or {}
-        if token in " ".join(config.get("Cmd") or []):
-            marked.add(ident)
-    total = 0
     for ident, image in images.items():
-        chain, parent = {ident}, str(image.get("ParentId") or "")
+        if image.get("RepoTags") not in (None, [], ["<none>:<none>"]) and \
+                not any(str(t).startswith("labgrade/") for t in image["RepoTags"]):
+            continue
+        with contextlib.suppress(docker.errors.APIError):
+            config = client.api.inspect_image(ident).get("ContainerConfig") or {}
+            if token in " ".join(config.get("Cmd") or []):
+                marked.add(ident)
+    found = {}
+    for ident, image in images.items():
+        chain, parent = [ident], str(image.get("ParentId") or "")
         while parent in images and parent not in chain:
-            chain.add(parent)
+            chain.append(parent)
             parent = str(images[parent].get("ParentId") or "")
-        if chain & marked:
+        if set(chain) & marked:
             below = images.get(str(image.get("ParentId") or ""), {}).get("Size", 0)
-            total += int(image["Size"]) - int(below)
-    return total
+            found[ident] = (int(image["Size"]) - int(below), len(chain))
+    return found
+
+
+def retained(client: docker.DockerClient, token: str) -> int:
+    """The bytes the grading of `token`'s submission left on the engine. Counted this way,
+    not from the engine's total (`docker system df`), as other builds may share the engine."""
+    return sum(size for size, _depth in ours(client, token).values())
 
 
 def submission(tmp_path: Path, extra: str) -> tuple[Path, str]:
@@ -80,6 +95,7 @@ def submission(tmp_path: Path, extra: str) -> tuple[Path, str]:
     steps = f"RUN echo {token} > /token\n{extra}\nCOPY index.html"
     dockerfile = GOOD.replace("COPY index.html", steps)
     files = {"Dockerfile": dockerfile, "index.html": INDEX}
+    TOKENS.append(token)
     return write_submission(tmp_path / "sub", files), token
 
 
