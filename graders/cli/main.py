@@ -156,6 +156,10 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> ExitStatu
     _terminated = False
     with contextlib.suppress(ValueError):  # not the main thread (tests)
         signal.signal(signal.SIGTERM, _on_sigterm)
+        # A closed terminal or a dropped ssh ends labgrade as SIGTERM does, cleaning up (the
+        # batch process included); under nohup SIGHUP stays ignored.
+        if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+            signal.signal(signal.SIGHUP, _on_sigterm)
     try:
         from graders.cli import commands
 

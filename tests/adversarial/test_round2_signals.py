@@ -111,3 +111,34 @@ def test_sighup_uses_the_processes_own_sigterm_handler() -> None:
     finally:
         signal.signal(signal.SIGTERM, old_term)
         signal.signal(signal.SIGHUP, old_hup)
+
+
+@pytest.mark.docker
+def test_sighup_to_a_batch_cleans_up_like_sigterm(tmp_path: Path) -> None:
+    """The batch process itself, not only its workers: a closed terminal ends the batch with
+    exit 130 and no student's container left running."""
+    run_dir = Path(os.environ["LABGRADE_RUN_DIR"])
+    roster = tmp_path / "class"
+    _slow_submission(roster / "ana")
+    before = set(run_dir.glob("*.lock")) if run_dir.exists() else set()
+    env = dict(os.environ, LABGRADE_RUN_DIR=str(run_dir), LABGRADE_NO_REAP="1")
+    proc = subprocess.Popen([str(BIN / "labgrade"), "--labs", str(LABS), "batch", "adv-busybox",
+                             str(roster), "--out", str(tmp_path / "out"), "--jobs", "1"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run_id = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and run_id is None and proc.poll() is None:
+        new = set(run_dir.glob("*.lock")) - before if run_dir.exists() else set()
+        run_id = next((p.stem for p in new if _running(p.stem)), None)
+        time.sleep(0.1)
+    assert run_id is not None, "the batch never ran its student's container"
+    proc.send_signal(signal.SIGHUP)
+    _out, err = proc.communicate(timeout=60)
+    time.sleep(1)  # the worker, told by the kernel, finishes its own clean-up
+    left = labelled(run_id)
+    if any(left.values()):
+        from graders.backends import get_backend
+
+        cleanup.reap(get_backend("sdk"), grace=0, label=f"{LABEL_RUN}={run_id}")
+    assert proc.returncode == 130, f"exit {proc.returncode}: {err}"
+    assert not any(left.values()), f"left behind after SIGHUP: {left}"

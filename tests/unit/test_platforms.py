@@ -178,16 +178,16 @@ def test_no_engine_grades_static_checks_and_explains_the_rest() -> None:
 def test_snapshot_walks_a_thousand_nested_folders(tmp_path: Path) -> None:
     """os.walk recurses on Python 3.11; a student's 1,000-deep folder must not end --watch."""
     deep = tmp_path
-    for _ in range(1000):  # os.makedirs recurses too
-        deep = deep / "d"
-        deep.mkdir()
-    (deep / "x.txt").write_text("x")
-    state = snapshot(tmp_path)
-    assert any(p.endswith("x.txt") for p in state)
-    top = tmp_path / "d"  # pytest's own clean-up recurses too: remove the chain here
-    while deep != tmp_path:
-        for child in deep.iterdir():
-            child.unlink()
-        deep.rmdir()
-        deep = deep.parent
-    assert not top.exists()
+    try:
+        for _ in range(1000):  # os.makedirs recurses too
+            deep = deep / "d"
+            deep.mkdir()
+        (deep / "x.txt").write_text("x")
+        assert any(p.endswith("x.txt") for p in snapshot(tmp_path))
+    finally:  # pytest's own clean-up recurses too: remove the chain here, bottom up
+        while deep != tmp_path:
+            for child in deep.iterdir():
+                child.unlink()
+            deep.rmdir()
+            deep = deep.parent
+    assert not (tmp_path / "d").exists()
