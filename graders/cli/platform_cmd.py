@@ -54,9 +54,12 @@ def _install_arg(p: argparse.ArgumentParser, local: bool = False) -> None:
     # classroom_init.DEFAULT_INSTALL, spelt out: importing it here made every command, --help
     # included, import graders.platforms (+45 ms). tests/unit/test_benchmarks_smoke.py checks
     # that the two agree.
+    from graders import __version__
+
     extra = "; a local .whl or .tar.gz is bundled into the zip" if local else ""
-    p.add_argument("--install", default="git+https://github.com/labgrade/labgrade", metavar="SPEC",
-                   help=f"what pip installs, to pin a version (default: %(default)s){extra}")
+    p.add_argument("--install", default=f"labgrade=={__version__}", metavar="SPEC",
+                   help="what pip installs: a pinned requirement, a wheel's URL or a git URL "
+                        f"(default: %(default)s, this labgrade){extra}")
 
 
 def _extend_grading(parsers: dict[str, argparse.ArgumentParser]) -> None:

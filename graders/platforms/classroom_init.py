@@ -28,7 +28,8 @@ from graders.platforms.labcopy import lab_yaml_text
 from graders.platforms.readme import readme_text
 from graders.spec import Lab
 
-DEFAULT_INSTALL = "git+https://github.com/labgrade/labgrade"
+DEFAULT_INSTALL = f"labgrade=={__version__}"
+"""The version that wrote the template, pinned: a later release cannot change a course's grades."""
 LABS_DIR = ".labgrade/labs"
 WORKFLOW = ".github/workflows/classroom.yml"
 
@@ -36,7 +37,7 @@ WORKFLOW = ".github/workflows/classroom.yml"
 @dataclass(frozen=True)
 class ClassroomOptions:
     install: str = DEFAULT_INSTALL
-    """What `pip install` gets: a requirement (`labgrade==0.2.0`) or a URL (`git+https://...@v0.2.0`)."""
+    """What `pip install` gets: a requirement (`labgrade==0.2.0`), a wheel's URL or a git URL."""
     lang: Lang = "pt"
     """The language of the grade log, summary and annotations."""
     python: str = "3.12"
