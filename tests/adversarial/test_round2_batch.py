@@ -17,6 +17,7 @@ from advkit import GOOD, INDEX, labelled, write_submission
 
 from graders.batch.runner import BatchConfig, run_batch
 from graders.batch.store import FILENAME, Store
+from tests.deep_folders import chain, remove_all
 
 pytestmark = pytest.mark.docker
 
@@ -25,19 +26,7 @@ pytestmark = pytest.mark.docker
 def _no_deep_leftovers(tmp_path: Path):  # type: ignore[no-untyped-def]
     """pytest's own clean-up recurses: deep chains are removed here."""
     yield
-    for child in list(tmp_path.iterdir()):
-        folders, stack = [], [str(child)]
-        while stack:
-            here = stack.pop()
-            folders.append(here)
-            with os.scandir(here) as it:
-                for entry in it:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-                    else:
-                        os.unlink(entry.path)
-        for folder in reversed(folders):
-            os.rmdir(folder)
+    remove_all(tmp_path)
 
 
 def test_round2_hostile_names_and_depth_fail_one_student_each(adv_lab, tmp_path: Path) -> None:
@@ -46,10 +35,7 @@ def test_round2_hostile_names_and_depth_fail_one_student_each(adv_lab, tmp_path:
     fifo = write_submission(roster / "fifo", {"index.html": INDEX, "Dockerfile": GOOD})
     os.mkfifo(os.path.join(os.fsencode(fifo), b"\xff\xfe-pipe"))
     deep = write_submission(roster / "deep", {"index.html": INDEX, "Dockerfile": GOOD})
-    path = str(deep)
-    for _ in range(1000):
-        path = os.path.join(path, "d")
-        os.mkdir(path)
+    chain(deep, 1000)
     out = tmp_path / "out"
     cfg = BatchConfig(lab=adv_lab, roster=roster, out=out, jobs=1)
     report = run_batch(cfg, io.StringIO())

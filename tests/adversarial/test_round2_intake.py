@@ -22,6 +22,7 @@ import pytest
 from advkit import GOOD, INDEX, LABS, assert_case, run_grade, write_submission
 
 from graders.registry.target import declared_image
+from tests.deep_folders import chain, remove_all
 
 pytestmark = pytest.mark.docker
 BIN = Path(sys.executable).parent
@@ -33,18 +34,9 @@ HOSTILE_GLOB = "*a" * 7 + "*b"
 def _no_deep_leftovers(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Deep folder chains are removed here, iteratively: pytest's own clean-up recurses."""
     yield
-    from graders.batch.source import remove_tree
-
-    for child in list(tmp_path.iterdir()):
-        remove_tree(child)
+    remove_all(tmp_path)
 
 
-def chain(folder: Path, depth: int) -> None:
-    """`depth` nested folders d/d/d/... (os.makedirs itself recurses)."""
-    path = str(folder)
-    for _ in range(depth):
-        path = os.path.join(path, "d")
-        os.mkdir(path)
 
 
 def test_round2_backtracking_dockerignore_glob_is_matched_in_linear_time(tmp_path: Path) -> None:

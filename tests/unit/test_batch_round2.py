@@ -20,6 +20,7 @@ from graders.batch.runner import BatchConfig, run_batch
 from graders.batch.source import content_hash
 from graders.batch.store import FILENAME, Record, Store
 from graders.i18n import Text
+from tests.deep_folders import chain, remove_all
 from tests.unit.test_batch_gradebook import LAB, make_result
 from tests.unit.test_batch_runner import fake_grade, no_docker
 
@@ -28,23 +29,14 @@ from tests.unit.test_batch_runner import fake_grade, no_docker
 def _no_deep_leftovers(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Deep folder chains are removed here, iteratively: pytest's own clean-up recurses."""
     yield
-    from graders.batch.source import remove_tree
-
-    for child in list(tmp_path.iterdir()):
-        remove_tree(child)
+    remove_all(tmp_path)
 
 
-def _chain(folder: Path, depth: int) -> None:
-    path = str(folder)
-    for _ in range(depth):
-        path = os.path.join(path, "d")
-        os.mkdir(path)
-    Path(path, "leaf.txt").write_text("x")
 
 
 def test_fingerprint_walks_a_thousand_nested_folders(tmp_path: Path) -> None:
     (tmp_path / "s").mkdir()
-    _chain(tmp_path / "s", 1000)
+    chain(tmp_path / "s", 1000, leaf="leaf.txt")
     first = content_hash(tmp_path / "s")
     assert first == content_hash(tmp_path / "s")  # stable
     (tmp_path / "s" / "x").write_text("y")

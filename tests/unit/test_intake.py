@@ -20,6 +20,7 @@ from graders.intake import (
 )
 from graders.sandbox import resolve_limits
 from graders.spec import BuildSpec
+from tests.deep_folders import chain, remove_all
 
 GOOD = "FROM busybox:1.35\nCOPY index.html /www/\nCMD [\"httpd\", \"-f\"]\n"
 LIMITS = resolve_limits({"context_max_bytes": "1m", "context_max_files": 20})
@@ -296,22 +297,14 @@ def test_bad_dockerignore_pattern_is_refused(tmp_path: Path) -> None:
 def _no_deep_leftovers(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Deep folder chains are removed here, iteratively: pytest's own clean-up recurses."""
     yield
-    from graders.batch.source import remove_tree
-
-    for child in list(tmp_path.iterdir()):
-        remove_tree(child)
+    remove_all(tmp_path)
 
 
-def _chain(folder: Path, depth: int) -> None:
-    path = str(folder)
-    for _ in range(depth):
-        path = os.path.join(path, "d")
-        os.mkdir(path)
 
 
 def test_thousand_nested_folders_are_refused_not_a_recursion_error(tmp_path: Path) -> None:
     sub = make(tmp_path / "s", {"Dockerfile": GOOD})
-    _chain(sub, 1000)
+    chain(sub, 1000)
     with pytest.raises(Refused) as e:
         scan_context(sub, SPEC, resolve_limits({"context_max_files": 5000}))
     reason = e.value.refusal.reason
@@ -321,7 +314,7 @@ def test_thousand_nested_folders_are_refused_not_a_recursion_error(tmp_path: Pat
 
 def test_folders_at_the_depth_cap_are_fine(tmp_path: Path) -> None:
     sub = make(tmp_path / "s", {"Dockerfile": GOOD})
-    _chain(sub, MAX_DEPTH)
+    chain(sub, MAX_DEPTH)
     _c, _i, entries, _s = scan_context(sub, SPEC, resolve_limits({"context_max_files": 5000}))
     assert len(entries) == MAX_DEPTH + 1
 
