@@ -4,6 +4,7 @@ outside the repository, run from folders that have no labs/ beside them."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -59,6 +60,10 @@ def test_the_wheel_lists_the_bundled_labs_from_an_empty_folder(installed: Path,
     for lab_id in BUNDLED:
         assert lab_id in listed.stdout
     assert "bundled" in listed.stdout
+    shown = _run(installed, "--version", cwd=tmp_path)
+    declared = re.search(r'^version = "(.+)"$', (REPO / "pyproject.toml").read_text(), re.M)
+    assert declared is not None
+    assert shown.returncode == 0 and shown.stdout.strip() == f"labgrade {declared[1]}"
 
 
 @pytest.mark.docker
