@@ -45,7 +45,7 @@ def _points(score: float, possible: float) -> str:
 
 def _case(
     check: CheckResult, uid: str, lab: str, lang: Lang, student_view: bool
-) -> tuple[junit_xml.TestCase, dict[str, str]]:
+) -> junit_xml.TestCase:
     title = one_line(clean(check.title(lang), 200, lang))
     case = junit_xml.TestCase(
         name=f"{sanitize(uid)}: {title} {_points(check.score, check.possible)}",
@@ -63,25 +63,16 @@ def _case(
         case.add_error_info(message=message, output=body, error_type="error")
     elif check.status is Status.SKIPPED:
         case.add_skipped_info(message=message, output=body)
-    props = {
-        "points": fmt_points(check.score),
-        "max_points": fmt_points(check.possible),
-        "visibility": "hidden" if check.hidden else "visible",
-        "tags": sanitize(check.type),
-    }
-    return case, props
+    return case
 
 
 def _suite(
     result: LabResult, lang: Lang, student_view: bool
-) -> tuple[junit_xml.TestSuite, list[dict[str, str]]]:
+) -> junit_xml.TestSuite:
     lab = sanitize(result.lab)
     checks = shown_checks(result, student_view)
-    cases, case_props = [], []
-    for check, uid in zip(checks, unique_ids(checks), strict=True):
-        case, props = _case(check, uid, lab, lang, student_view)
-        cases.append(case)
-        case_props.append(props)
+    cases = [_case(check, uid, lab, lang, student_view)
+             for check, uid in zip(checks, unique_ids(checks), strict=True)]
     suite_props = {
         "lab": lab,
         "submission": sanitize(result.submission),
@@ -106,9 +97,6 @@ def _suite(
         elif hidden.status is Status.FAILED:
             case.add_failure_info(message=hidden.message(lang), failure_type="failure")
         cases.append(case)
-        case_props.append(
-            {"points": fmt_points(hidden.score), "max_points": fmt_points(hidden.possible)}
-        )
         suite_props[f"points.{HIDDEN_CASE_ID}"] = fmt_score(hidden.score, hidden.possible)
     build_text = ""
     if result.build.status in (Status.FAILED, Status.ERROR):
@@ -135,7 +123,6 @@ def _suite(
         else:
             build_case.add_error_info(message=msg, output=body, error_type="error")
         cases.insert(0, build_case)
-        case_props.insert(0, {})
     name = f"{lab} ({sanitize(result.submission)})" if result.submission else lab
     # mikepenz/action-junit-report annotates testcase/failure/testsuite `file`, else the
     # classname (the lab id, no such file); junit-10.xsd allows `file` on the suite only. Each
@@ -144,16 +131,15 @@ def _suite(
         name=name, test_cases=cases, properties=suite_props, stdout=build_text or None,
         file=DOCKERFILE,
     )
-    return suite, case_props
+    return suite
 
 
-def _add_case_properties(xml: str, per_suite: list[list[dict[str, str]]]) -> str:
+def _schema_valid(xml: str) -> str:
     """Make junit-xml's output valid against Jenkins xunit's junit-10.xsd.
 
     No testcase `<properties>` (points live in the name and suite properties), no `line`,
     `disabled` or `<testsuites skipped>`, and times with at most three decimals.
     """
-    del per_suite
     root = ET.fromstring(xml)
     root.attrib.pop("skipped", None)
     root.attrib.pop("disabled", None)
@@ -178,9 +164,8 @@ class JunitReporter:
         return self.render_many([result], lang)
 
     def render_many(self, results: Sequence[LabResult], lang: Lang) -> str:
-        built = [_suite(r, lang, self.student_view) for r in results]
-        xml = junit_xml.to_xml_report_string([s for s, _ in built], prettyprint=False)
-        xml = _add_case_properties(xml, [props for _, props in built])
+        suites = [_suite(r, lang, self.student_view) for r in results]
+        xml = _schema_valid(junit_xml.to_xml_report_string(suites, prettyprint=False))
         ET.fromstring(xml.split("\n", 1)[1])  # a strict re-parse: raises rather than emit bad XML
         return xml
 
