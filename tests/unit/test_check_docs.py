@@ -24,12 +24,10 @@ dataclass, a default and an attribute docstring on every field, `need`, a biling
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import importlib
 import importlib.util
 import inspect
-import itertools
 import re
 import textwrap
 from typing import Any
@@ -37,6 +35,7 @@ from typing import Any
 import pytest
 import yaml
 
+from graders.check_reference import field_docs
 from graders.checks import CHECKS, Check, Need, get_check_class
 from graders.i18n import Text
 from graders.spec import CHECK_COMMON
@@ -120,56 +119,4 @@ def test_class_follows_the_contract(key: str) -> None:
 
 def documented_fields(cls: type) -> set[str]:
     """Names annotated in `cls` or its bases and followed by a string (an attribute docstring)."""
-    names: set[str] = set()
-    for klass in cls.__mro__:
-        if klass in (Check, object) or not issubclass(klass, Check):
-            continue
-        tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-        body = tree.body[0].body  # type: ignore[attr-defined]
-        for node, after in itertools.pairwise(body):
-            if (
-                isinstance(node, ast.AnnAssign)
-                and isinstance(node.target, ast.Name)
-                and isinstance(after, ast.Expr)
-                and isinstance(after.value, ast.Constant)
-                and isinstance(after.value.value, str)
-            ):
-                names.add(node.target.id)
-    return names
-
-
-def test_yaml_examples_parser() -> None:
-    doc = """Summary.
-
-    ```yaml
-    - id: a
-      type: t
-      ports: [80]
-    - {id: b, type: t}
-    ```
-
-    Prose between blocks is ignored.
-
-    ```yaml
-    id: c
-    type: t
-    ```
-    """
-    assert yaml_examples(doc) == [
-        {"id": "a", "type": "t", "ports": [80]},
-        {"id": "b", "type": "t"},
-        {"id": "c", "type": "t"},
-    ]
-    assert yaml_examples("No example here.") == []
-    section = """Summary.
-
-    Example:
-        id: a
-        type: t
-        ---
-        id: b
-        type: t
-
-    Trailing prose is not part of the example.
-    """
-    assert yaml_examples(section) == [{"id": "a", "type": "t"}, {"id": "b", "type": "t"}]
+    return set(field_docs(cls))
