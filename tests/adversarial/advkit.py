@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
@@ -169,3 +171,45 @@ def assert_case(g: Graded, *, within: float, score: float | None = None,
         assert secret not in everything, f"secret {secret[:24]}... leaked"
     left = labelled(g.run_id)
     assert not any(left.values()), f"left behind: {left}"
+
+
+# --- a labgrade process on the real engine, to signal or kill mid-run -------------------------
+def slow_submission(folder: Path) -> Path:
+    """Never ready: grading waits for the readiness deadline, time enough to signal it."""
+    return write_submission(folder, {
+        "index.html": INDEX,
+        "Dockerfile": GOOD.replace('CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]',
+                                   'CMD ["sleep", "100000"]')})
+
+
+def container_running(run_id: str) -> bool:
+    """The run's container is up (so the grading is waiting for it to be ready)."""
+    import docker
+
+    client = docker.from_env()
+    try:
+        return bool(client.api.containers(filters={"label": f"{LABEL_RUN}={run_id}",
+                                                   "status": "running"}))
+    finally:
+        client.close()
+
+
+def start_labgrade(argv: list[str], run_dir: Path, prefix: list[str] | None = None,
+                   wait: float = 30) -> tuple[subprocess.Popen[str], str]:
+    """`labgrade --labs LABS ARGV` in a child process; returns it and its run id once the run's
+    container is up."""
+    before = set(run_dir.glob("*.lock")) if run_dir.exists() else set()
+    env = dict(os.environ, LABGRADE_RUN_DIR=str(run_dir), LABGRADE_NO_REAP="1")
+    proc = subprocess.Popen([*(prefix or []), str(Path(sys.executable).parent / "labgrade"),
+                             "--labs", str(LABS), *argv], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and proc.poll() is None:
+        new = set(run_dir.glob("*.lock")) - before if run_dir.exists() else set()
+        run_id = next((p.stem for p in new if container_running(p.stem)), None)
+        if run_id is not None:
+            return proc, run_id
+        time.sleep(0.1)
+    proc.kill()
+    out, err = proc.communicate()
+    raise AssertionError(f"labgrade never ran its container:\n{out}\n{err}")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from advkit import GOOD, INDEX, LABS, labelled, write_submission
+from advkit import GOOD, INDEX, LABS, labelled, slow_submission, start_labgrade, write_submission
 
 from graders import cleanup
 from graders.backends.base import LABEL_RUN
@@ -208,56 +208,13 @@ def test_settling_gives_up_after_its_limit() -> None:
 
 
 # --- on the real engine --------------------------------------------------------------------------
-def _slow_submission(folder: Path) -> Path:
-    """Never ready: grading waits for the readiness deadline, time enough to kill it."""
-    return write_submission(folder, {
-        "index.html": INDEX,
-        "Dockerfile": GOOD.replace('CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]',
-                                   'CMD ["sleep", "100000"]')})
-
-
-def _start_grading(sub: Path, run_dir: Path) -> tuple[subprocess.Popen[str], str]:
-    """`labgrade grade` in a child process; returns it and its run id once its container
-    exists."""
-    before = set(run_dir.glob("*.lock")) if run_dir.exists() else set()
-    env = dict(os.environ, LABGRADE_RUN_DIR=str(run_dir), LABGRADE_NO_REAP="1")
-    proc = subprocess.Popen([str(BIN / "labgrade"), "--labs", str(LABS), "grade", "adv-busybox",
-                             str(sub)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        new = set(run_dir.glob("*.lock")) - before if run_dir.exists() else set()
-        if new:
-            run_id = next(iter(new)).stem
-            if _running(run_id):
-                return proc, run_id
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    proc.kill()
-    out, err = proc.communicate()
-    raise AssertionError(f"the grading never ran its container:\n{out}\n{err}")
-
-
-def _running(run_id: str) -> bool:
-    """The run's container is up (so the grading is waiting for it to be ready)."""
-    import docker
-
-    client = docker.from_env()
-    try:
-        found = client.api.containers(filters={"label": f"{LABEL_RUN}={run_id}",
-                                               "status": "running"})
-        return bool(found)
-    finally:
-        client.close()
-
-
 @pytest.mark.docker
 def test_l10_sigkill_mid_run_then_the_reaper(tmp_path: Path) -> None:
     from graders.backends import get_backend
 
     run_dir = Path(os.environ["LABGRADE_RUN_DIR"])
-    proc, run_id = _start_grading(_slow_submission(tmp_path / "s"), run_dir)
+    sub = slow_submission(tmp_path / "s")
+    proc, run_id = start_labgrade(["grade", "adv-busybox", str(sub)], run_dir)
     assert cleanup.run_state(run_id) == "alive"
     proc.kill()  # SIGKILL: no finally, no handler
     proc.wait(10)
@@ -275,7 +232,8 @@ def test_l10_sigkill_mid_run_then_the_reaper(tmp_path: Path) -> None:
 @pytest.mark.docker
 def test_sigterm_mid_run_cleans_up(tmp_path: Path) -> None:
     run_dir = Path(os.environ["LABGRADE_RUN_DIR"])
-    proc, run_id = _start_grading(_slow_submission(tmp_path / "s"), run_dir)
+    sub = slow_submission(tmp_path / "s")
+    proc, run_id = start_labgrade(["grade", "adv-busybox", str(sub)], run_dir)
     t0 = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     _out, err = proc.communicate(timeout=30)
@@ -291,7 +249,8 @@ def test_a_running_grading_is_never_reaped(tmp_path: Path) -> None:
     from graders.backends import get_backend
 
     run_dir = Path(os.environ["LABGRADE_RUN_DIR"])
-    proc, run_id = _start_grading(_slow_submission(tmp_path / "s"), run_dir)
+    sub = slow_submission(tmp_path / "s")
+    proc, run_id = start_labgrade(["grade", "adv-busybox", str(sub)], run_dir)
     try:
         out = cleanup.reap(get_backend("sdk"), grace=0, label=f"{LABEL_RUN}={run_id}")
         assert not out.removed and out.kept
