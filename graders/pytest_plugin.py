@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from graders.engine import GradingRun
+    from graders.engine.run import GradingRun
     from graders.pytest_registry import PushedImage
     from graders.results import CheckResult
     from graders.spec import Lab
@@ -51,7 +51,7 @@ class PluginState:
         """Grade once, on first use, and keep the container until the session ends."""
         if self.run is None:
             from graders.backends import get_backend
-            from graders.engine import GradeOptions, grading_session
+            from graders.engine.run import GradeOptions, grading_session
 
             backend = get_backend(self.backend_name)
             options = GradeOptions(include_hidden=not self.student, registry=self.registry,

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from graders.engine import GradeOptions
+from graders.engine.run import GradeOptions
 from graders.errors import SpecError
 from graders.spec import Lab, Sample
 
@@ -53,7 +53,7 @@ def prepared(lab: Lab, sample: Sample) -> Iterator[GradeOptions]:
     if setup is None:
         yield GradeOptions()
         return
-    from graders.cleanup import RunLock, run_labels
+    from graders.engine.cleanup import RunLock, run_labels
     from graders.registry.staging import staged
 
     pushes, auth, image = _parse(lab, sample, setup)

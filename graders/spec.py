@@ -48,7 +48,7 @@ class RunSpec:
     ready: Readiness = field(default_factory=Readiness)
     timeout: float = 120.0
     limits: dict[str, Any] = field(default_factory=dict)
-    """Sandbox overrides (memory, pids, cpus, cap_add, user ...); see graders/sandbox.py."""
+    """Sandbox overrides (memory, pids, cpus, cap_add, user ...); see graders/engine/sandbox.py."""
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ def _parse_run(r: Reader | None) -> RunSpec | None:
     limits = r.data.get("limits") or {}
     if not isinstance(limits, dict):
         raise r.error("limits", "expected a mapping")
-    from graders.sandbox import resolve_limits
+    from graders.engine.sandbox import resolve_limits
 
     try:
         resolve_limits(limits)  # a widened sandbox or an unknown limit stops the lab loading

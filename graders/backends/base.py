@@ -45,12 +45,12 @@ class BuildOutcome:
     error: str = ""
     timed_out: bool = False
     steps: tuple[str, ...] = ()
-    """The step images the build named, in order (graders.cleanup.build_layers)."""
+    """The step images the build named, in order (graders.engine.cleanup.build_layers)."""
 
 
 @dataclass(frozen=True)
 class ContainerOptions:
-    """How to create the student's container: the least it needs (see graders/sandbox.py)."""
+    """How to create the student's container: the least it needs (see graders/engine/sandbox.py)."""
 
     image: str
     labels: Mapping[str, str]
@@ -128,7 +128,7 @@ class DockerBackend(Protocol):
 
     def list_images(self) -> list[dict[str, Any]]:
         """Every image, intermediate ones included: Id, ParentId, Size (with its parents),
-        RepoTags (graders.cleanup.trim_build reads a build's own layers from it)."""
+        RepoTags (graders.engine.cleanup.trim_build reads a build's own layers from it)."""
 
     def remove_layer(self, image_id: str) -> bool:
         """Remove one untagged build-step image, not forced and without its parents; False

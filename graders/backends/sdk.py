@@ -28,10 +28,10 @@ from graders.backends.base import (
     is_engine_fault,
 )
 from graders.checks.base import ExecResult
-from graders.cleanup import LABEL_KEEP
+from graders.engine.cleanup import LABEL_KEEP
 from graders.errors import BackendError, DockerUnavailable, docker_host
-from graders.logcap import CappedLog
-from graders.sandbox import build_cpuset
+from graders.engine.logcap import CappedLog
+from graders.engine.sandbox import build_cpuset
 
 
 class SdkBackend:
@@ -78,10 +78,10 @@ class SdkBackend:
                steps: list[str]) -> BuildOutcome:
         """Build with the wall-clock `timeout`; the build log is kept (capped) as feedback.
 
-        `context` is a folder, or a tar archive of one (what graders.intake sends: the checked
+        `context` is a folder, or a tar archive of one (what graders.engine.intake sends: the checked
         files only). `container_limits` (memory, memswap, cpushares), `network_mode` and
         `cpus` (a cpuset of that many CPUs) apply to every RUN step's container
-        (graders.sandbox.build_options).
+        (graders.engine.sandbox.build_options).
         """
         log = CappedLog()
         deadline = time.monotonic() + timeout

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 
 from graders.backends.base import DockerBackend
-from graders.cleanup import RunLock, run_labels, settle_run
+from graders.engine.cleanup import RunLock, run_labels, settle_run
 
 
 class WorkerNetwork:

@@ -1,4 +1,4 @@
-"""Worker processes: each grades one student at a time through `graders.engine.grade`.
+"""Worker processes: each grades one student at a time through `graders.engine.run.grade`.
 
 Processes, not threads, because a process can be killed: a submission that hangs the grader
 past its time-out, or a worker that dies, costs that student an ERROR result and nothing more.
@@ -27,8 +27,8 @@ from typing import Any
 from graders.backends.base import DockerBackend
 from graders.batch import serial
 from graders.batch.network import WorkerNetwork
-from graders.cleanup import settle_run
-from graders.engine import GradeOptions
+from graders.engine.cleanup import settle_run
+from graders.engine.run import GradeOptions
 from graders.results import LabResult
 from graders.spec import Lab
 
@@ -95,7 +95,7 @@ def _worker(conn: Connection, parent: int, lab: Lab, host: str | None, connect: 
 
 def sweep(backend: DockerBackend | None, run_id: str) -> None:
     """Remove whatever carries this stopped grading's run id, including what Docker finishes
-    creating after we hung up (graders.cleanup.settle_run). Never raises."""
+    creating after we hung up (graders.engine.cleanup.settle_run). Never raises."""
     with contextlib.suppress(Exception):
         if backend is not None:
             settle_run(backend, run_id)
@@ -153,7 +153,7 @@ class Pool:
                  timeout: float = 3600.0, grade_fn: GradeFn | None = None) -> None:
         from functools import partial
 
-        from graders.engine import grade
+        from graders.engine.run import grade
 
         self.lab, self.jobs, self.timeout = lab, max(1, jobs), timeout
         self.connect: Connect = connect or partial(make_backend, "sdk")

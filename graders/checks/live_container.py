@@ -9,7 +9,7 @@ from graders.checks._common import type_problems
 from graders.checks._live import familiar, fix, join, port_maps, ref_problems, run_command
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
-from graders.live import LiveContainer, LiveView, live_view
+from graders.backends.live import LiveContainer, LiveView, live_view
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class LiveContainerCheck(Check):
     running it again with the course's `docker run`. With no container of that name, a container
     from the same image under another name gets a `docker rename`. Detached means the container
     was created with no attached stream, which is what `docker run -d` records (see
-    graders/live.py). Runs only with `labgrade check --live`.
+    graders/backends/live.py). Runs only with `labgrade check --live`.
 
     ```yaml
     - id: container-up

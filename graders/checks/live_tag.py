@@ -9,7 +9,7 @@ from graders.checks._live import fix, listing
 from graders.checks._registry import ANY, tag_problems
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
-from graders.live import live_view
+from graders.backends.live import live_view
 from graders.registry.reference import COMPONENT, DOCKER_HUB, HUB_NAMES, parse_reference
 
 

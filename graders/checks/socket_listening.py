@@ -9,7 +9,7 @@ from graders.checks._common import number_problems, type_problems
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.errors import GraderError
 from graders.i18n import Text
-from graders.sockets import Listening, Socket
+from graders.backends.sockets import Listening, Socket
 
 ANY_ADDRESS = ("0.0.0.0", "::")
 UNREADABLE = Text(
@@ -31,7 +31,7 @@ class SocketCheck(Check):
     """Something listens on `port` inside the running container, on every address (0.0.0.0 or
     ::) unless `address` names one. Read from the kernel's tables, so it holds for a server
     that answers no HTTP (a database, a DNS server) and cannot be faked from inside when the
-    engine is local (see graders/sockets.py).
+    engine is local (see graders/backends/sockets.py).
 
     ```yaml
     - id: listens-80

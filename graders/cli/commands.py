@@ -93,9 +93,9 @@ def clean(args: argparse.Namespace, env: Env) -> ExitStatus:
     terminal) still uses, nor, when no lock tells, anything younger than the grace period
     (LABGRADE_REAP_GRACE seconds, default 3600; 0 removes every leftover).
 
-    See graders/cleanup.py for the rules."""
+    See graders/engine/cleanup.py for the rules."""
     from graders.backends import get_backend
-    from graders.cleanup import reap
+    from graders.engine.cleanup import reap
 
     outcome = reap(get_backend(args.backend), include_kept=True)
     for item in outcome.removed:

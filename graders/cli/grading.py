@@ -44,7 +44,7 @@ NO_ENGINE_HERE = Text(
 
 
 def grade_command(args: argparse.Namespace, env: Env) -> ExitStatus:
-    from graders.intake import check_submission
+    from graders.engine.intake import check_submission
     from graders.spec import labs_root, load_lab
 
     lab = load_lab(args.lab, labs_root(args.labs))
@@ -60,7 +60,7 @@ def grade_once(
     lab: Lab, submission: Path, args: argparse.Namespace, env: Env, lang: Lang
 ) -> ExitStatus:
     """One grading run with every output the command line asked for."""
-    from graders.engine import GradeOptions, grade
+    from graders.engine.run import GradeOptions, grade
     from graders.platforms.github import GitHubActions
     from graders.platforms.progress import ProgressLine, is_tty
     from graders.reporters.classroom import append_github_output, stop_commands

@@ -28,7 +28,7 @@ class SampleRun:
 
 def grade_samples(lab: Lab, backend: object, env: Env) -> list[SampleRun]:
     """Grade every sample of a lab (solution included), in the order lab.yaml lists them."""
-    from graders.engine import grade
+    from graders.engine.run import grade
     from graders.samples import prepared
 
     runs = []

@@ -32,7 +32,7 @@ def is_tty(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
 
 
 class ProgressLine:
-    """A progress callback for `graders.engine.grade` (`"build"`, `"run"`, `"check <id>"` ...).
+    """A progress callback for `graders.engine.run.grade` (`"build"`, `"run"`, `"check <id>"` ...).
 
     Use it as a context manager: on a terminal a ticker thread redraws the line every
     `tick` seconds, and leaving the block erases the line, on Ctrl-C too.

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from graders.backends.base import LABEL_RUN
-from graders.engine import GradeOptions, grade
+from graders.engine.run import GradeOptions, grade
 from graders.results import LabResult
 from graders.spec import Lab
 from tests.conftest import run_tags

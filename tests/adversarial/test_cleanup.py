@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from advkit import GOOD, INDEX, LABS, labelled, slow_submission, start_labgrade, write_submission
 
-from graders import cleanup
+from graders.engine import cleanup
 from graders.backends.base import LABEL_RUN
 
 BIN = Path(sys.executable).parent
@@ -88,7 +88,7 @@ def test_reaper_rules(run_dir: Path) -> None:
 
 def test_a_lock_dies_with_its_process(run_dir: Path) -> None:
     code = ("import os, sys, time; os.environ['LABGRADE_RUN_DIR'] = sys.argv[1];"
-            "from graders.cleanup import RunLock; RunLock('child').acquire();"
+            "from graders.engine.cleanup import RunLock; RunLock('child').acquire();"
             "print('locked', flush=True); time.sleep(60)")
     child = subprocess.Popen([sys.executable, "-c", code, str(run_dir)], stdout=subprocess.PIPE,
                              text=True)
@@ -126,7 +126,7 @@ def test_sigterm_becomes_keyboard_interrupt() -> None:
 
 def test_cleanup_finishes_despite_a_second_interrupt() -> None:
     """Ctrl-C during cleanup: the image and the sweep still run, then the interrupt goes on."""
-    from graders.engine import GradeOptions, GradingRun
+    from graders.engine.run import GradeOptions, GradingRun
     from graders.spec import load_lab
 
     calls: list[str] = []
@@ -313,7 +313,7 @@ def test_a_graded_image_is_known_by_its_tag_not_its_labels(docker_client: Any) -
 @pytest.mark.docker
 def test_kept_images_survive_the_reaper_not_clean(adv_lab, tmp_path: Path) -> None:
     from graders.backends import get_backend
-    from graders.engine import GradeOptions, grade
+    from graders.engine.run import GradeOptions, grade
 
     sub = write_submission(tmp_path / "s", {"index.html": INDEX, "Dockerfile": GOOD})
     run_id = "advkeep" + secrets.token_hex(4)
@@ -403,7 +403,7 @@ def test_a_killed_build_step_takes_its_anonymous_volume_with_it(docker_client: A
     """A build step after VOLUME runs in a container with an anonymous volume; the step a
     stopped build leaves is removed with it."""
     from graders.backends import get_backend
-    from graders.logcap import CappedLog
+    from graders.engine.logcap import CappedLog
 
     image, _ = docker_client.images.build(
         fileobj=io.BytesIO(b"FROM busybox:1.35\nVOLUME /data\n"), rm=True, forcerm=True,
@@ -429,7 +429,7 @@ def test_a_grading_reaps_in_the_background_and_waits_for_it(
     import threading
 
     from graders.checks.base import Need
-    from graders.engine import grade
+    from graders.engine.run import grade
     from graders.spec import load_lab
 
     monkeypatch.setattr(cleanup, "_reaped_in_process", False)

@@ -28,7 +28,7 @@ from advkit import (
 )
 
 from graders.backends import get_backend
-from graders.engine import GradeOptions, grading_session
+from graders.engine.run import GradeOptions, grading_session
 
 pytestmark = pytest.mark.docker
 BIN = Path(sys.executable).parent

@@ -17,7 +17,7 @@ from advkit import GOOD, INDEX, write_submission
 from graders.backends.base import LABEL_RUN, DockerBackend
 from graders.batch import serial
 from graders.batch.pool import Pool, Task
-from graders.engine import GradeOptions, grading_session
+from graders.engine.run import GradeOptions, grading_session
 from graders.results import LabResult
 from graders.spec import Lab
 

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import pytest
 from advkit import INDEX, Graded, assert_case, labelled, write_submission
 
-from graders import cleanup
+from graders.engine import cleanup
 from graders.backends.base import LABEL_RUN
 
 T = TypeVar("T")
@@ -81,7 +81,7 @@ def _guarded(call: Callable[[], T], limit: float, run_id: str | None = None) -> 
 def _grade(lab: Any, submission: Path, run_id: str) -> Graded:
     """advkit.run_grade with a run id known beforehand (to reap it if the grading hangs)."""
     from graders.backends import get_backend
-    from graders.engine import GradeOptions, grade
+    from graders.engine.run import GradeOptions, grade
 
     t0 = time.monotonic()
     result = grade(lab, submission, get_backend("sdk"), GradeOptions(run_id=run_id))

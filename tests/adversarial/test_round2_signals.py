@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from advkit import labelled, slow_submission, start_labgrade
 
-from graders import cleanup
+from graders.engine import cleanup
 from graders.backends.base import LABEL_RUN
 
 BIN = Path(sys.executable).parent

@@ -11,7 +11,7 @@ import pytest
 from advkit import GOOD, INDEX, assert_case, labelled, run_grade, write_submission
 
 from graders.backends import get_backend
-from graders.engine import GradeOptions, grading_session
+from graders.engine.run import GradeOptions, grading_session
 
 
 def _cmd(cmd: str, extra: str = "") -> str:

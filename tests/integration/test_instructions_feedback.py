@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from graders.engine import grade
+from graders.engine.run import grade
 from graders.results import LabResult, Status
 from graders.spec import load_lab
 

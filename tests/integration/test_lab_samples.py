@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from graders.engine import grade
+from graders.engine.run import grade
 from graders.reporters.junit import JunitReporter
 from graders.results import Status
 from graders.samples import prepared

@@ -33,7 +33,7 @@ from graders.checks.live_login import LiveLoginCheck
 from graders.checks.live_tag import LiveTagCheck
 from graders.cli.env import Env, ExitStatus
 from graders.cli.main import main
-from graders.context import EngineContext
+from graders.engine.context import EngineContext
 from graders.spec import load_lab
 from tests.conftest import require_docker, run_tags
 from tests.integration.registry_support import free_port, has_registry_binary, need

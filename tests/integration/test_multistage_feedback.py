@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from graders.engine import GradeOptions, grade
+from graders.engine.run import GradeOptions, grade
 from graders.results import LabResult, Status
 from graders.spec import load_lab
 

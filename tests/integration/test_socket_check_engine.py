@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graders.backends import get_backend
-from graders.engine import GradeOptions, grade
+from graders.engine.run import GradeOptions, grade
 from graders.results import Status
 from graders.spec import load_lab
 

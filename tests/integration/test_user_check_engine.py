@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from graders.engine import grade
+from graders.engine.run import grade
 from graders.results import LabResult, Status
 from graders.spec import load_lab
 

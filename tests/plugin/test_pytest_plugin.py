@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graders.engine import grade
+from graders.engine.run import grade
 from graders.spec import load_lab
 
 APACHE = load_lab("day2-apache")

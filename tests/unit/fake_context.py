@@ -68,7 +68,7 @@ class FakeContext:
     submission: Path = Path("/nonexistent/submission")
     dockerfile: Dockerfile | None = None
     live_view: Any = None
-    """What `live()` returns (a `graders.live.LiveView` or a stand-in), for live checks."""
+    """What `live()` returns (a `graders.backends.live.LiveView` or a stand-in), for live checks."""
     runs: dict[tuple[str, ...] | None, ExecResult] = field(default_factory=dict)
     """What running the image once answers: argv (None for its own CMD) -> result."""
     target: Any = None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from graders.checks._live import familiar
 from graders.checks.base import HttpResponse
-from graders.live import Binding, LiveContainer, LiveImage, LoginState
+from graders.backends.live import Binding, LiveContainer, LiveImage, LoginState
 
 IMAGE = "apache_server:v1.0"
 IMAGE_ID = "sha256:" + "a" * 64

@@ -14,7 +14,7 @@ import pytest
 
 from graders.batch import pool
 from graders.batch.pool import Pool, Task
-from graders.engine import GradeOptions
+from graders.engine.run import GradeOptions
 from graders.results import LabResult
 from graders.spec import Lab
 from tests.unit.test_batch_gradebook import LAB, make_result

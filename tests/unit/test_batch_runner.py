@@ -21,7 +21,7 @@ from graders.batch.runner import BatchConfig, run_batch
 from graders.batch.store import FILENAME, Store
 from graders.cli.env import Env, ExitStatus
 from graders.cli.main import main
-from graders.engine import GradeOptions
+from graders.engine.run import GradeOptions
 from graders.results import LabResult, Status
 from graders.spec import Lab
 from tests.unit.test_batch_gradebook import IDS, LAB, make_result

@@ -196,7 +196,7 @@ class _CountingBackend:
 
 
 def test_image_files_are_read_once_before_start() -> None:
-    from graders.context import EngineContext
+    from graders.engine.context import EngineContext
 
     backend = _CountingBackend()
     ctx = EngineContext(backend, Path("."), None)  # type: ignore[arg-type]

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from graders.cleanup import BuildLayers, build_layers, cache_note, trim_build
-from graders.sandbox import resolve_limits
+from graders.engine.cleanup import BuildLayers, build_layers, cache_note, trim_build
+from graders.engine.sandbox import resolve_limits
 
 NOW = 1_000_000.0
 

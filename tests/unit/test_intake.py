@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from graders.errors import UsageError
-from graders.intake import (
+from graders.engine.intake import (
     OUTSIDE_DOCKERFILE,
     Refused,
     check_submission,
@@ -18,7 +18,7 @@ from graders.intake import (
     read_dockerfile,
     scan_context,
 )
-from graders.sandbox import resolve_limits
+from graders.engine.sandbox import resolve_limits
 from graders.spec import BuildSpec
 from tests.deep_folders import chain, remove_all
 
@@ -241,8 +241,8 @@ def test_submission_python_files_are_never_imported(tmp_path: Path) -> None:
 
 
 # --- issue 16, round 2 ---------------------------------------------------------------------------
-from graders.dockerignore import Matcher, compile_pattern, read_patterns  # noqa: E402
-from graders.intake import MAX_DEPTH, shown  # noqa: E402
+from graders.engine.dockerignore import Matcher, compile_pattern, read_patterns  # noqa: E402
+from graders.engine.intake import MAX_DEPTH, shown  # noqa: E402
 
 SPEC = BuildSpec()
 

@@ -18,7 +18,7 @@ from graders.checks.live_http import LiveHttpCheck
 from graders.checks.live_image import LiveImageCheck
 from graders.checks.live_login import LiveLoginCheck
 from graders.checks.live_tag import LiveTagCheck
-from graders.live import (
+from graders.backends.live import (
     Binding,
     LiveContainer,
     LiveEngine,

@@ -124,7 +124,7 @@ def test_grade_flags_reach_the_options() -> None:
     args = build_parser().parse_args(["grade", "day2-registry", ".", "--registry",
                                       "localhost:5000", "--image", "a/b:1"])
     assert (args.registry, args.image) == ("localhost:5000", "a/b:1")
-    from graders.engine import GradeOptions
+    from graders.engine.run import GradeOptions
 
     names = {f.name for f in dataclasses.fields(GradeOptions)}
     assert {"registry", "image"} <= names

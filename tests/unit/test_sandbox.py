@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graders.errors import SpecError
-from graders.sandbox import (
+from graders.engine.sandbox import (
     DEFAULTS,
     build_cpuset,
     build_kill_note,

@@ -1,4 +1,4 @@
-"""The `socket` check and graders.sockets: the kernel's tables parsed, read from the host's
+"""The `socket` check and graders.backends.sockets: the kernel's tables parsed, read from the host's
 /proc only for the container's own process, the verdicts and their wording."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from graders.checks.socket_listening import SocketCheck, SocketsUnreadable
-from graders.sockets import Listening, Socket, from_exec, from_host, parse_table
+from graders.backends.sockets import Listening, Socket, from_exec, from_host, parse_table
 
 HEAD = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid\n"
 TCP = HEAD + (

@@ -12,9 +12,9 @@ import socket
 import time
 
 from graders.checks.http import http_probe
-from graders.context import EngineContext
+from graders.engine.context import EngineContext
 from graders.i18n import Text
-from graders.sandbox import exit_reason
+from graders.engine.sandbox import exit_reason
 from graders.spec import Readiness
 
 LOG_WINDOW = 64 * 1024

@@ -434,7 +434,7 @@ def trim_build(backend: Any, layers: BuildLayers) -> int:
 
 def cache_note(layers: BuildLayers, kept: bool) -> str:
     """The build log's last line when a build's own layers were over the cache budget."""
-    from graders.sandbox import human_size
+    from graders.engine.sandbox import human_size
 
     what = ("kept, as the image is kept (--keep)" if kept
             else "they are removed when grading ends, so the next build of it starts cold")

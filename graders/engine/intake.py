@@ -37,10 +37,10 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from graders.dockerfile.model import Dockerfile
-from graders.dockerignore import BadPattern, Matcher, TooDeep, read_patterns, walk
+from graders.engine.dockerignore import BadPattern, Matcher, TooDeep, read_patterns, walk
 from graders.errors import UsageError
 from graders.i18n import Text
-from graders.sandbox import Limits, human_size
+from graders.engine.sandbox import Limits, human_size
 
 if TYPE_CHECKING:
     from graders.spec import BuildSpec
@@ -312,7 +312,7 @@ def scan_context(folder: Path, spec: BuildSpec, limits: Limits, budget: float | 
     the entries to send and their total size. Stops at the first entry over a cap, so a
     context of a million files is refused in the time of reading a few thousand. The walk is
     iterative (no depth makes it raise), refuses folders nested over `MAX_DEPTH`, matches
-    .dockerignore in linear time (graders.dockerignore) and ends within `budget` seconds
+    .dockerignore in linear time (graders.engine.dockerignore) and ends within `budget` seconds
     (default `INTAKE_SECONDS`), refusing when it would not.
     """
     root = folder.resolve()

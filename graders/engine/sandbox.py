@@ -93,7 +93,7 @@ class Limits:
     dockerfile_max_bytes: int
     build_cache: int = 256 << 20
     """The bytes of new layers one run's build may leave in the engine's layer cache; over it,
-    the run's own layers are removed when the run ends (graders.cleanup.trim_build)."""
+    the run's own layers are removed when the run ends (graders.engine.cleanup.trim_build)."""
 
 
 def parse_size(value: object, field: str = "memory") -> int:

@@ -77,7 +77,7 @@ class EngineContext:
         self.options = options
         """The run's `GradeOptions` (registry, image, run_id), when the engine gives them."""
         self.limits = limits
-        """The lab's sandbox (`graders.sandbox.Limits`) for containers run here; None: defaults."""
+        """The lab's sandbox (`graders.engine.sandbox.Limits`) for containers run here; None: defaults."""
         self._registry: Any = None
         self._submission = submission
         self._dockerfile = dockerfile
@@ -233,7 +233,7 @@ class EngineContext:
 
     def _run_once(self, image: str, argv: list[str] | None, timeout: float) -> ExecResult:
         from graders.backends.base import LABEL_CREATED, LABEL_RUN
-        from graders.sandbox import host_config
+        from graders.engine.sandbox import host_config
 
         labels = {LABEL_RUN: getattr(self.options, "run_id", None) or "unknown",
                   LABEL_CREATED: str(int(time.time()))}
@@ -277,9 +277,9 @@ class EngineContext:
         return self.backend.top(self._container())
 
     def listening(self) -> Any:
-        """`graders.sockets.Listening`: the running container's listening sockets, from the
+        """`graders.backends.sockets.Listening`: the running container's listening sockets, from the
         host's /proc when the engine runs here, else through exec; None when neither works."""
-        from graders.sockets import from_exec, from_host
+        from graders.backends.sockets import from_exec, from_host
 
         if not self.started:
             raise StageUnavailable("the container is not running")
@@ -322,9 +322,9 @@ class EngineContext:
             return self._run_once(ref, None, timeout)
 
     def live(self) -> Any:
-        """The student's own engine, read-only (`graders.live.LiveEngine`), made on first use."""
+        """The student's own engine, read-only (`graders.backends.live.LiveEngine`), made on first use."""
         if getattr(self, "_live", None) is None:
-            from graders.live import LiveEngine
+            from graders.backends.live import LiveEngine
 
             self._live = LiveEngine(getattr(self.backend, "client", None))
         return self._live

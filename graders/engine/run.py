@@ -24,7 +24,7 @@ from graders.backends.base import (
     run_image_tag,
 )
 from graders.checks.base import Need, Outcome
-from graders.cleanup import (
+from graders.engine.cleanup import (
     BuildLayers,
     RunLock,
     build_layers,
@@ -37,15 +37,15 @@ from graders.cleanup import (
     sweep_run,
     trim_build,
 )
-from graders.context import EngineContext
+from graders.engine.context import EngineContext
 from graders.dockerfile.model import Dockerfile
 from graders.errors import BackendError, DockerUnavailable, SpecError, UsageError
 from graders.i18n import Text
-from graders.intake import Refusal, Refused, check_submission, context_archive, read_dockerfile
-from graders.logcap import bounded_lines, tail_lines
-from graders.readiness import wait_ready_reason
+from graders.engine.intake import Refusal, Refused, check_submission, context_archive, read_dockerfile
+from graders.engine.logcap import bounded_lines, tail_lines
+from graders.engine.readiness import wait_ready_reason
 from graders.results import BuildInfo, CheckResult, LabResult, Status
-from graders.sandbox import (
+from graders.engine.sandbox import (
     Limits,
     build_kill_note,
     build_options,

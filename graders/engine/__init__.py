@@ -1,0 +1,8 @@
+"""The grading engine: one submission of one lab in, one LabResult out (docs/architecture.md).
+
+`run` holds the stages and is the engine's one entry (`grade`, `grading_session`); the other
+modules serve it: `intake` (the submission's files, refused or archived, with `dockerignore`),
+`context` (what checks observe), `readiness`, `sandbox` (the limits a student's container runs
+under), `cleanup` (nothing left behind) and `logcap`. Nothing is imported here, so that the
+model (`graders.spec`) can read `sandbox`'s limits without loading the engine.
+"""
