@@ -182,6 +182,9 @@ class Check:
     need: ClassVar[Need]
     default_title: ClassVar[Text]
     default_hint: ClassVar[Text | None] = None
+    judges_stopped_container: ClassVar[bool] = False
+    """True for a check that reads the container's state itself: the engine runs it even when
+    the container is not running, and adds no readiness note to its failure."""
 
     def validate(self) -> list[str]:
         """Problems with the check's own fields, found without Docker. Empty when valid."""

@@ -66,6 +66,7 @@ class ContainerRunningCheck(Check):
 
     type_name: ClassVar[str] = "container_running"
     need: ClassVar[Need] = Need.CONTAINER
+    judges_stopped_container: ClassVar[bool] = True
     default_title: ClassVar[Text] = Text(
         "O contêiner continua rodando", "The container keeps running"
     )

@@ -297,7 +297,7 @@ class GradingRun:
         return results
 
     def _not_running(self, spec: CheckSpec) -> Text | None:
-        if not getattr(spec.check, "needs_running", True) or spec.type == "container_running":
+        if spec.check.judges_stopped_container:
             return None
         state = self.ctx.container_state()
         if state.get("Running"):
@@ -313,8 +313,8 @@ class GradingRun:
             return _crash(spec, traceback.format_exc(), time.monotonic() - t0,
                           getattr(e, "feedback", None))
         if runtime and not outcome.passed:
-            notes = [n for n in (self.not_ready if spec.type != "container_running" else None,
-                                 self._pressure()) if n is not None]
+            ready = None if spec.check.judges_stopped_container else self.not_ready
+            notes = [n for n in (ready, self._pressure()) if n is not None]
             if notes:
                 outcome = replace(outcome, message=Text.same(" ").join([outcome.message, *notes]))
         return _result(spec, outcome, time.monotonic() - t0)
