@@ -12,6 +12,7 @@ from graders.atomic import write_atomic
 from graders.batch import serial
 from graders.batch.gradebook import gradebook_csv, summary_md
 from graders.batch.html import summary_html
+from graders.batch.serial import utf8
 from graders.batch.store import Record
 from graders.i18n import Lang, Text
 from graders.reporters import get_reporter, render
@@ -20,17 +21,6 @@ from graders.spec import Lab
 
 STUDENTS = "students"
 RECORD = "record.json"
-
-
-def utf8(text: str) -> str:
-    """Text every file and the database can hold: a lone surrogate (a byte that was not UTF-8,
-    left by any path we did not clean at intake) becomes a `\\udcff` escape instead of a
-    UnicodeEncodeError that would stop the batch."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def write_student(out: Path, record: Record, lang: Lang) -> None:

@@ -13,6 +13,17 @@ from graders.i18n import Text
 from graders.results import BuildInfo, CheckResult, LabResult, Status
 
 
+def utf8(text: str) -> str:
+    """Text every file and the database can hold: a lone surrogate (a byte that was not UTF-8,
+    left by any path we did not clean at intake) becomes a `\\udcff` escape instead of a
+    UnicodeEncodeError that would stop the batch."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Text):
         return {"pt": value.pt, "en": value.en}

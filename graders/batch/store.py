@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders.batch import serial
+from graders.batch.serial import utf8
 from graders.results import LabResult, Status
 
 SCHEMA = """
@@ -94,8 +95,6 @@ class Store:
     # --- results ---------------------------------------------------------------------------
     def add(self, record: Record) -> None:
         """Insert and commit: when this returns, the result survives any crash."""
-        from graders.batch.outputs import utf8
-
         r = record.result
         row = (record.run_id, r.lab, record.student, record.graded_at, r.score, r.possible,
                record.status.value, record.content_hash, utf8(record.source),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, cast
 
 from graders.atomic import write_atomic
 from graders.cli.env import Env, ExitStatus
-from graders.cli.main import FORMAT_FLAGS, PLATFORM_FLAGS
+from graders.cli.formats import FORMAT_FLAGS, PLATFORM_FLAGS
 from graders.errors import DockerUnavailable, GraderError, UsageError
 from graders.i18n import Lang, Text, default_lang
 from graders.reporters import render
@@ -135,7 +135,7 @@ def watch_command(
     lab: Lab, submission: Path, args: argparse.Namespace, env: Env, lang: Lang
 ) -> ExitStatus:
     """Grade, then grade again on every change, until Ctrl-C (exit status 130)."""
-    from graders.cli.main import terminated
+    from graders.cli.interrupt import terminated
     from graders.platforms.progress import is_tty
     from graders.platforms.watch import watch
 
@@ -165,7 +165,7 @@ def watch_command(
 
     def sleep(seconds: float) -> None:
         time.sleep(seconds)
-        if terminated():  # a SIGTERM whose KeyboardInterrupt was lost (graders.cli.main)
+        if terminated():  # a SIGTERM whose KeyboardInterrupt was lost (graders.cli.interrupt)
             raise KeyboardInterrupt
 
     watch(submission, once, interval=interval, on_idle=idle, on_change=changed, sleep=sleep)

@@ -9,16 +9,14 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from types import FrameType
 
 from graders.cli.env import Env, ExitStatus
+from graders.cli.formats import FORMAT_FLAGS, PLATFORM_FLAGS
+from graders.cli.interrupt import _on_sigterm, reset, terminated  # noqa: F401 (terminated: re-exported)
 from graders.errors import GraderError
 
 logger = logging.getLogger("graders")
 
-FORMAT_FLAGS = ("json", "junit", "markdown", "classroom", "gradescope", "prairielearn")
-PLATFORM_FLAGS = ("classroom", "gradescope", "prairielearn")
-"""Formats a grading platform reads: once `grade` has written one, it exits 0."""
 GRADE_EPILOG = (
     "exit status: 0 when grading completed, whatever the score, and also whenever a "
     "--classroom, --gradescope or --prairielearn file was written (even with no Docker "
@@ -126,22 +124,6 @@ def _common_grade_args(s: argparse.ArgumentParser) -> None:
                    help="the pushed image (default: image: in the submission's labgrade.yaml)")
 
 
-_terminated = False
-"""SIGTERM was received. Kept for good: the KeyboardInterrupt the handler raises can land in a
-garbage-collection finalizer, where Python drops it (seen in batch workers); loops that would
-otherwise go on forever (`check --watch`) look here."""
-
-
-def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
-    global _terminated
-    _terminated = True
-    raise KeyboardInterrupt  # so that every `finally` cleans up, as on Ctrl-C
-
-
-def terminated() -> bool:
-    return _terminated
-
-
 def main(argv: Sequence[str] | None = None, env: Env | None = None) -> ExitStatus:
     env = env or Env()
     parser = build_parser()
@@ -152,8 +134,7 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> ExitStatu
         return ExitStatus.SUCCESS if e.code == 0 else ExitStatus.USAGE_OR_SPEC_ERROR
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=env.stderr)
-    global _terminated
-    _terminated = False
+    reset()
     with contextlib.suppress(ValueError):  # not the main thread (tests)
         signal.signal(signal.SIGTERM, _on_sigterm)
         # A closed terminal or a dropped ssh ends labgrade as SIGTERM does, cleaning up (the
