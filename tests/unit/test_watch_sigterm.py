@@ -14,6 +14,7 @@ import pytest
 
 from graders.cli import grading
 from graders.cli import main as cli_main
+from graders.cli import interrupt
 from graders.cli.env import Env
 from graders.spec import load_lab
 
@@ -34,7 +35,7 @@ def test_a_lost_sigterm_still_ends_the_watch(tmp_path: Path, monkeypatch: pytest
 
     monkeypatch.setattr(grading, "grade_once", grade_once)
     previous = signal.signal(signal.SIGTERM, cli_main._on_sigterm)
-    monkeypatch.setattr(cli_main, "_terminated", False)
+    monkeypatch.setattr(interrupt, "_terminated", False)
     args = argparse.Namespace(command="check", poll=0.05)
     env = Env(io.StringIO(), io.StringIO(), {})
     try:
