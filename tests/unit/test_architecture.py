@@ -31,6 +31,9 @@ LAYERS = {
                           "graders.i18n", "graders.__init__"),
 }
 
+OPEN = pytest.mark.xfail(strict=True, reason="issue 15, still open: the docker SDK and upward "
+                         "imports remain in registry/, pytest_plugin, checks/http and backends/")
+
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
@@ -117,6 +120,7 @@ def test_no_import_cycles_in_graders() -> None:
     assert cycles(graph()) == []
 
 
+@OPEN
 def test_docker_sdk_is_imported_only_under_backends() -> None:
     offenders = sorted(name for name, path in modules().items()
                        if not name.startswith("graders.backends")
@@ -124,7 +128,10 @@ def test_docker_sdk_is_imported_only_under_backends() -> None:
     assert offenders == []
 
 
-@pytest.mark.parametrize("layer", sorted(LAYERS))
+@pytest.mark.parametrize("layer", [
+    pytest.param(name, marks=OPEN) if name in ("graders.backends", "graders.checks",
+                                                "graders.registry") else name
+    for name in sorted(LAYERS)])
 def test_each_layer_imports_only_what_it_may(layer: str) -> None:
     allowed = LAYERS[layer]
     wrong = {name: sorted(m for m in imported(path) if m.startswith("graders")
