@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graders.backends.base import build_cpuset  # noqa: F401  (re-exported: it moved to backends)
 from graders.errors import SpecError
 from graders.i18n import Text
 
@@ -241,6 +240,17 @@ def build_options(limits: Limits | Mapping[str, Any] | None = None) -> dict[str,
         "cpus": lim.build_cpus,
         "network_mode": "none" if lim.build_network == "none" else None,
     }
+
+
+def build_cpuset(cpus: float, ncpu: int) -> str | None:
+    """The cpuset string for a build allowed `cpus` CPUs on a daemon with `ncpu` CPUs: the
+    last ones, never CPU 0 unless the daemon has one CPU or the build may use them all."""
+    if ncpu <= 1:
+        return None
+    count = min(ncpu, max(1, int(-(-cpus // 1))))
+    if count >= ncpu:
+        return None
+    return f"{ncpu - count}-{ncpu - 1}" if count > 1 else str(ncpu - 1)
 
 
 # --- saying what happened --------------------------------------------------------------------
