@@ -29,9 +29,9 @@ from graders.backends.base import (
 )
 from graders.checks.base import ExecResult
 from graders.engine.cleanup import LABEL_KEEP
-from graders.errors import BackendError, DockerUnavailable, docker_host
 from graders.engine.logcap import CappedLog
 from graders.engine.sandbox import build_cpuset
+from graders.errors import BackendError, DockerUnavailable, docker_host
 
 
 class SdkBackend:
@@ -78,8 +78,8 @@ class SdkBackend:
                steps: list[str]) -> BuildOutcome:
         """Build with the wall-clock `timeout`; the build log is kept (capped) as feedback.
 
-        `context` is a folder, or a tar archive of one (what graders.engine.intake sends: the checked
-        files only). `container_limits` (memory, memswap, cpushares), `network_mode` and
+        `context` is a folder, or a tar archive of one (what graders.engine.intake sends: the
+        checked files only). `container_limits` (memory, memswap, cpushares), `network_mode` and
         `cpus` (a cpuset of that many CPUs) apply to every RUN step's container
         (graders.engine.sandbox.build_options).
         """

@@ -104,9 +104,9 @@ class CheckContext(Protocol):
         """The container's processes as the host sees them (docker top): USER, PID, CMD."""
 
     def listening(self) -> Any:
-        """The running container's listening sockets (`graders.backends.sockets.Listening`: sockets and
-        where they were read), from the host's /proc when the engine is local, else through
-        exec; None when neither could be read."""
+        """The running container's listening sockets (`graders.backends.sockets.Listening`:
+        sockets and where they were read), from the host's /proc when the engine is local,
+        else through exec; None when neither could be read."""
 
     def published_port(self, port: int) -> int | None:
         """The 127.0.0.1 host port published for container `port`, if any."""
@@ -139,8 +139,8 @@ class CheckContext(Protocol):
         means it was killed at `timeout`. Everything it pulls or creates is removed."""
 
     def live(self) -> Any:
-        """The student's own Docker engine, read-only (a `graders.backends.live.LiveView`): local images,
-        containers by name, their state, image, port mappings and whether they run detached,
+        """The student's own Docker engine, read-only (a `graders.backends.live.LiveView`): local
+        images, containers by name, their state, image, port mappings and whether they run detached,
         HTTP to 127.0.0.1 and the Docker client's login state. Only live checks use it, and only
         with --live; read it through `graders.backends.live.live_view(ctx)`."""
 

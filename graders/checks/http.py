@@ -120,8 +120,8 @@ def http_probe(ctx: Any, port: int, path: str, timeout: float) -> HttpResponse:
     The engine's context and the live engine are fetched here directly with `fetch` (through
     127.0.0.1 and the published port, as they would); any other context (a test's fake, a
     plugin's) has its own `http_get` called under `within`."""
-    from graders.engine.context import EngineContext
     from graders.backends.live import LOCALHOST, LiveEngine
+    from graders.engine.context import EngineContext
 
     kind = type(ctx)
     if isinstance(ctx, EngineContext) and kind.http_get is EngineContext.http_get:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from graders.backends.live import LiveContainer, LiveView, live_view
 from graders.checks._common import type_problems
 from graders.checks._live import familiar, fix, join, port_maps, ref_problems, run_command
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
-from graders.backends.live import LiveContainer, LiveView, live_view
 
 
 @dataclass(frozen=True)

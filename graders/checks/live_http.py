@@ -7,12 +7,12 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from graders.backends.live import LiveView, live_view
 from graders.checks._common import clip, decode, number_problems, regex_problems, type_problems
 from graders.checks._live import familiar, fix, ref_problems, run_command
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.checks.http import http_probe
 from graders.i18n import Text
-from graders.backends.live import LiveView, live_view
 
 
 @dataclass(frozen=True)

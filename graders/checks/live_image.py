@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from graders.backends.live import live_view
 from graders.checks._live import close_matches, familiar, fix, listing, ref_problems, repository_of
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
-from graders.backends.live import live_view
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from graders.backends.sockets import Listening, Socket
 from graders.checks._common import number_problems, type_problems
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.errors import GraderError
 from graders.i18n import Text
-from graders.backends.sockets import Listening, Socket
 
 ANY_ADDRESS = ("0.0.0.0", "::")
 UNREADABLE = Text(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from graders.cli.env import Env, ExitStatus
 from graders.cli.formats import FORMAT_FLAGS, PLATFORM_FLAGS
-from graders.cli.interrupt import _on_sigterm, reset, terminated  # noqa: F401 (terminated: re-exported)
+from graders.cli.interrupt import _on_sigterm, reset
 from graders.errors import GraderError
 
 logger = logging.getLogger("graders")

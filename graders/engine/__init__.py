@@ -1,4 +1,4 @@
-"""The grading engine: one submission of one lab in, one LabResult out (docs/architecture.md).
+"""The grading engine: one submission of one lab in, one LabResult out.
 
 `run` holds the stages and is the engine's one entry (`grade`, `grading_session`); the other
 modules serve it: `intake` (the submission's files, refused or archived, with `dockerignore`),

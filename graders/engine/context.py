@@ -77,7 +77,8 @@ class EngineContext:
         self.options = options
         """The run's `GradeOptions` (registry, image, run_id), when the engine gives them."""
         self.limits = limits
-        """The lab's sandbox (`graders.engine.sandbox.Limits`) for containers run here; None: defaults."""
+        """The lab's sandbox (`graders.engine.sandbox.Limits`) for containers run here;
+        None: defaults."""
         self._registry: Any = None
         self._submission = submission
         self._dockerfile = dockerfile
@@ -322,7 +323,8 @@ class EngineContext:
             return self._run_once(ref, None, timeout)
 
     def live(self) -> Any:
-        """The student's own engine, read-only (`graders.backends.live.LiveEngine`), made on first use."""
+        """The student's own engine, read-only (`graders.backends.live.LiveEngine`), made on
+        first use."""
         if getattr(self, "_live", None) is None:
             from graders.backends.live import LiveEngine
 

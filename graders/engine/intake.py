@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING
 
 from graders.dockerfile.model import Dockerfile
 from graders.engine.dockerignore import BadPattern, Matcher, TooDeep, read_patterns, walk
+from graders.engine.sandbox import Limits, human_size
 from graders.errors import UsageError
 from graders.i18n import Text
-from graders.engine.sandbox import Limits, human_size
 
 if TYPE_CHECKING:
     from graders.spec import BuildSpec

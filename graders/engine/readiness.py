@@ -13,8 +13,8 @@ import time
 
 from graders.checks.http import http_probe
 from graders.engine.context import EngineContext
-from graders.i18n import Text
 from graders.engine.sandbox import exit_reason
+from graders.i18n import Text
 from graders.spec import Readiness
 
 LOG_WINDOW = 64 * 1024

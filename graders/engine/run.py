@@ -24,6 +24,7 @@ from graders.backends.base import (
     run_image_tag,
 )
 from graders.checks.base import Need, Outcome
+from graders.dockerfile.model import Dockerfile
 from graders.engine.cleanup import (
     BuildLayers,
     RunLock,
@@ -38,13 +39,15 @@ from graders.engine.cleanup import (
     trim_build,
 )
 from graders.engine.context import EngineContext
-from graders.dockerfile.model import Dockerfile
-from graders.errors import BackendError, DockerUnavailable, SpecError, UsageError
-from graders.i18n import Text
-from graders.engine.intake import Refusal, Refused, check_submission, context_archive, read_dockerfile
+from graders.engine.intake import (
+    Refusal,
+    Refused,
+    check_submission,
+    context_archive,
+    read_dockerfile,
+)
 from graders.engine.logcap import bounded_lines, tail_lines
 from graders.engine.readiness import wait_ready_reason
-from graders.results import BuildInfo, CheckResult, LabResult, Status
 from graders.engine.sandbox import (
     Limits,
     build_kill_note,
@@ -54,6 +57,9 @@ from graders.engine.sandbox import (
     resolve_limits,
     stopped_message,
 )
+from graders.errors import BackendError, DockerUnavailable, SpecError, UsageError
+from graders.i18n import Text
+from graders.results import BuildInfo, CheckResult, LabResult, Status
 from graders.scoring import earned
 from graders.spec import CheckSpec, Lab
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from graders.i18n import Text
 from graders.engine.intake import shown
+from graders.i18n import Text
 from graders.registry.client import RegistryClient
 from graders.registry.credentials import Credentials, resolve_credentials
 from graders.registry.reference import DOCKER_HUB, ImageReference, parse_reference

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from advkit import GOOD, INDEX, LABS, labelled, slow_submission, start_labgrade, write_submission
 
-from graders.engine import cleanup
 from graders.backends.base import LABEL_RUN
+from graders.engine import cleanup
 
 BIN = Path(sys.executable).parent
 

@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 import pytest
 from advkit import INDEX, Graded, assert_case, labelled, write_submission
 
-from graders.engine import cleanup
 from graders.backends.base import LABEL_RUN
+from graders.engine import cleanup
 
 T = TypeVar("T")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from advkit import labelled, slow_submission, start_labgrade
 
-from graders.engine import cleanup
 from graders.backends.base import LABEL_RUN
+from graders.engine import cleanup
 
 BIN = Path(sys.executable).parent
 

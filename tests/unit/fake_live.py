@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graders.backends.live import Binding, LiveContainer, LiveImage, LoginState
 from graders.checks._live import familiar
 from graders.checks.base import HttpResponse
-from graders.backends.live import Binding, LiveContainer, LiveImage, LoginState
 
 IMAGE = "apache_server:v1.0"
 IMAGE_ID = "sha256:" + "a" * 64

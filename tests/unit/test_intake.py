@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from graders.errors import UsageError
 from graders.engine.intake import (
     OUTSIDE_DOCKERFILE,
     Refused,
@@ -19,6 +18,7 @@ from graders.engine.intake import (
     scan_context,
 )
 from graders.engine.sandbox import resolve_limits
+from graders.errors import UsageError
 from graders.spec import BuildSpec
 from tests.deep_folders import chain, remove_all
 

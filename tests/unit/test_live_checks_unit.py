@@ -12,12 +12,6 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from graders.checks.base import HttpResponse, Outcome
-from graders.checks.live_container import LiveContainerCheck
-from graders.checks.live_http import LiveHttpCheck
-from graders.checks.live_image import LiveImageCheck
-from graders.checks.live_login import LiveLoginCheck
-from graders.checks.live_tag import LiveTagCheck
 from graders.backends.live import (
     Binding,
     LiveContainer,
@@ -27,6 +21,12 @@ from graders.backends.live import (
     container_from_inspect,
     live_view,
 )
+from graders.checks.base import HttpResponse, Outcome
+from graders.checks.live_container import LiveContainerCheck
+from graders.checks.live_http import LiveHttpCheck
+from graders.checks.live_image import LiveImageCheck
+from graders.checks.live_login import LiveLoginCheck
+from graders.checks.live_tag import LiveTagCheck
 from tests.unit.fake_live import IMAGE, IMAGE_ID, RUN, Ctx, FakeLive, container
 
 

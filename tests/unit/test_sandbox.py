@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from graders.errors import SpecError
 from graders.engine.sandbox import (
     DEFAULTS,
     build_cpuset,
@@ -18,6 +17,7 @@ from graders.engine.sandbox import (
     resolve_limits,
     stopped_message,
 )
+from graders.errors import SpecError
 
 
 def test_defaults_are_the_measured_least() -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from graders.checks.socket_listening import SocketCheck, SocketsUnreadable
 from graders.backends.sockets import Listening, Socket, from_exec, from_host, parse_table
+from graders.checks.socket_listening import SocketCheck, SocketsUnreadable
 
 HEAD = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid\n"
 TCP = HEAD + (

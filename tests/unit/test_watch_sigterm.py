@@ -12,9 +12,7 @@ from typing import Any
 
 import pytest
 
-from graders.cli import grading
-from graders.cli import main as cli_main
-from graders.cli import interrupt
+from graders.cli import grading, interrupt
 from graders.cli.env import Env
 from graders.spec import load_lab
 
@@ -34,7 +32,7 @@ def test_a_lost_sigterm_still_ends_the_watch(tmp_path: Path, monkeypatch: pytest
         SignalInFinalizer()  # the handler's KeyboardInterrupt is raised in __del__ and dropped
 
     monkeypatch.setattr(grading, "grade_once", grade_once)
-    previous = signal.signal(signal.SIGTERM, cli_main._on_sigterm)
+    previous = signal.signal(signal.SIGTERM, interrupt._on_sigterm)
     monkeypatch.setattr(interrupt, "_terminated", False)
     args = argparse.Namespace(command="check", poll=0.05)
     env = Env(io.StringIO(), io.StringIO(), {})
@@ -43,4 +41,4 @@ def test_a_lost_sigterm_still_ends_the_watch(tmp_path: Path, monkeypatch: pytest
             grading.watch_command(load_lab("day2-apache"), tmp_path, args, env, "en")
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert runs == [1] and cli_main.terminated()
+    assert runs == [1] and interrupt.terminated()
