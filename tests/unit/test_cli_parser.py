@@ -25,6 +25,12 @@ def parsers(p: argparse.ArgumentParser, path: str = "") -> Iterator[tuple[str, A
                 yield from parsers(sub, f"{path} {name}".strip())
 
 
+def argparse_kind(a: argparse.Action) -> str:
+    """The argparse action it behaves as: `_ReportFile(_StoreAction)` stores a value as
+    `store` does (where it puts it is the code's business)."""
+    return next(c.__name__ for c in type(a).__mro__ if c.__module__ == "argparse").lstrip("_")
+
+
 def describe_action(a: argparse.Action) -> dict[str, Any]:
     """What a user sees of one argument: its spelling, value, default and help (not its dest,
     which is the code's business), version-independent unlike `format_help()`."""
@@ -34,7 +40,7 @@ def describe_action(a: argparse.Action) -> dict[str, Any]:
     return {
         "options": a.option_strings or None,
         "name": None if a.option_strings else (a.metavar or a.dest),
-        "kind": type(a).__name__.lstrip("_"),
+        "kind": argparse_kind(a),
         "nargs": a.nargs,
         "metavar": a.metavar,
         "default": a.default if a.default is None else repr(a.default),
