@@ -4,7 +4,7 @@
 it prints and writes (the Classroom workflow and Gradescope's run_autograder use it). `check`
 never runs hidden checks at all. Inside GitHub Actions both add the step summary and Dockerfile
 annotations, with everything a submission could print fenced by `stop_commands()`, and `grade`
-appends the Classroom result to `$GITHUB_OUTPUT`.
+appends the Classroom result to `$GITHUB_OUTPUT`: graders/platforms/github.py does all three.
 """
 
 from __future__ import annotations
@@ -63,23 +63,21 @@ def grade_once(
     from graders.engine.run import GradeOptions, grade
     from graders.platforms.github import GitHubActions
     from graders.platforms.progress import ProgressLine, is_tty
-    from graders.reporters.classroom import append_github_output, stop_commands
 
     student = args.command == "check"
     options = GradeOptions(keep=args.keep, build_timeout=args.build_timeout,
                            run_timeout=args.run_timeout, include_hidden=not student,
                            live=args.live, registry=args.registry, image=args.image)
     backend, unavailable = _backend(args.backend)
-    actions = GitHubActions.detect(env.environ)
-    if unavailable is not None and student and actions is None:
+    actions = GitHubActions(env.environ, env.stdout)
+    if unavailable is not None and student and not actions.in_job:
         # A student's own machine: one line on what to start, not a table of grader errors.
         env.err(NO_ENGINE_HERE.format(reason=unavailable.reason or unavailable.host)(lang))
         return ExitStatus.INFRA_ERROR
     tty = is_tty(env.stderr, env.environ)
     progress = ProgressLine(env.stderr, lang, tty) if student or tty else None
     # In Actions, nothing printed until the guard closes can be read as a workflow command.
-    guard = stop_commands(env.stdout) if actions else contextlib.nullcontext()
-    with guard:
+    with actions.guard():
         with progress or contextlib.nullcontext():
             result = grade(lab, submission, backend, options, progress)
         if unavailable is not None:
@@ -88,12 +86,8 @@ def grade_once(
             result = explain(result, unavailable)
         write_reports(result, args, lang)
         env.out(render("table", result, lang, student_view=args.student_view, color=env.color))
-    if actions is not None:
-        dockerfile = lab.build.dockerfile if lab.build else "Dockerfile"
-        actions.publish(result, lang, env.stdout, submission, dockerfile)
-    output = env.environ.get("GITHUB_OUTPUT")
-    if output and not student:
-        append_github_output(Path(output), result, lang)
+    dockerfile = lab.build.dockerfile if lab.build else "Dockerfile"
+    actions.publish(result, lang, submission, dockerfile, step_output=not student)
     if unavailable is not None:
         env.err(f"labgrade: {unavailable}")
     if not student and any(fmt in PLATFORM_FLAGS for fmt in reports_asked(args)):
