@@ -74,6 +74,26 @@ def test_every_command_keeps_its_flags_defaults_and_help() -> None:
         assert now[command] == expected[command], command
 
 
+def test_each_file_format_of_the_reporter_table_is_a_flag_of_grade_and_check() -> None:
+    """A reporter added to graders.reporters.REPORTERS is `--NAME FILE` on both commands, its
+    file lands in `args.reports`, and a platform's is named in grade's exit-status help."""
+    from graders.cli.main import build_parser
+    from graders.reporters import REPORTERS
+
+    files = [name for name, fmt in REPORTERS.items() if fmt.file]
+    commands = dict(parsers(build_parser()))
+    for command in ("grade", "check"):
+        flags = {o for a in commands[command]._actions for o in a.option_strings}
+        assert {f"--{name}" for name in files} <= flags
+        assert not {f"--{name}" for name in REPORTERS if name not in files} & flags
+    argv = [x for name in files for x in (f"--{name}", f"{name}.out")]
+    args = build_parser().parse_args(["grade", "lab", "sub", *argv])
+    assert args.reports == {name: f"{name}.out" for name in files}
+    assert build_parser().parse_args(["check", "lab"]).reports is None
+    epilog = " ".join(commands["grade"].epilog.split())
+    assert all(f"--{name}" in epilog for name, fmt in REPORTERS.items() if fmt.platform)
+
+
 if __name__ == "__main__":  # rewrite the snapshot from the parser as it is now
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from graders.cli.main import build_parser
