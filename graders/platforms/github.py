@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from graders.i18n import Lang, Text, default_lang
+from graders.i18n import Lang, Text
 from graders.reporters._text import clean, one_line
 from graders.reporters.base import fmt_score, label, shown_checks
 from graders.reporters.classroom import render_json
@@ -34,6 +34,9 @@ ANNOTATIONS_PER_KIND = 10
 MESSAGE_CAP = 1500
 """Characters of one annotation message: the annotation box is small."""
 MIN_SUMMARY_ROOM = 4096
+STEP_OUTPUT = "result"
+"""The step output the generated workflow hands the reporter step (graders/platforms/workflow.py:
+`steps.labgrade.outputs.result`)."""
 MORE = Text(
     "Mais {n} verificação(ões) falharam numa linha do Dockerfile: veja o resumo da execução.",
     "{n} more failed check(s) point to a Dockerfile line: see the run's summary.",
@@ -126,17 +129,15 @@ def encode(result: LabResult, lang: Lang) -> str:
     return base64.b64encode(render_json(result, lang).encode("utf-8")).decode("ascii")
 
 
-def github_output_line(result: LabResult, lang: Lang | None = None, name: str = "result") -> str:
+def github_output_line(result: LabResult, lang: Lang) -> str:
     """`result=<base64>`: one line for `$GITHUB_OUTPUT` (base64 has no newline to escape)."""
-    return f"{name}={encode(result, lang or default_lang())}"
+    return f"{STEP_OUTPUT}={encode(result, lang)}"
 
 
-def append_github_output(
-    path: str | Path, result: LabResult, lang: Lang | None = None, name: str = "result"
-) -> None:
+def append_github_output(path: str | Path, result: LabResult, lang: Lang) -> None:
     """Append the step output line to the `$GITHUB_OUTPUT` file at `path`."""
     with open(path, "a", encoding="utf-8") as out:
-        out.write(github_output_line(result, lang, name) + "\n")
+        out.write(github_output_line(result, lang) + "\n")
 
 
 def guard_token() -> str:
