@@ -18,7 +18,8 @@ import pytest
 from registry_support import free_port, has_registry_binary, need
 
 from graders.cli.env import Env, ExitStatus
-from graders.cli.main import FORMAT_FLAGS, main
+from graders.cli.formats import FORMAT_FLAGS
+from graders.cli.main import main
 from graders.registry import server
 from graders.registry.client import RegistryClient
 from graders.samples import prepared
