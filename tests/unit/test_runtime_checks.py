@@ -233,15 +233,11 @@ def test_file_reports_several_problems_at_once() -> None:
     assert out.actual == "mode 0644; owner app (1000)"
 
 
-def test_file_unknown_user_and_missing_and_absent() -> None:
+def test_file_unknown_user_and_missing() -> None:
     out = failed(file_check(path="/app/run.sh", owner="nginx").run(FakeContext(files=FILES)))
     assert "nginx does not exist" in out.message.en
     out = failed(file_check(path="/app/nope").run(FakeContext(files=FILES)))
     assert out.actual == "(absent)"
-    passed(file_check(path="/app/nope", exists=False).run(FakeContext(files=FILES)))
-    assert failed(file_check(path="/app", exists=False).run(FakeContext(files=FILES))).actual == (
-        "directory"
-    )
 
 
 def test_file_kinds_and_symlinks() -> None:
@@ -269,7 +265,6 @@ def test_file_contains_mismatch_shows_first_line() -> None:
         {"path": "/a", "mode": 420},  # what YAML makes of an unquoted 0644
         {"path": "/a", "kind": "socket"},
         {"path": "/a", "contains": "("},
-        {"path": "/a", "exists": False, "mode": "0755"},
     ],
 )
 def test_file_validate(fields: dict[str, Any]) -> None:
