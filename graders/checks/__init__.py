@@ -39,7 +39,6 @@ CHECK_TYPES: dict[str, str] = {
     "http_nonce": "graders.checks.http_nonce:HttpNonceCheck",
     "file": "graders.checks.file:FileCheck",
     "command": "graders.checks.command:CommandCheck",
-    "process": "graders.checks.process:ProcessCheck",
     # The student's own engine state, read-only; only with `labgrade check --live`
     "live_image": "graders.checks.live_image:LiveImageCheck",
     "live_container": "graders.checks.live_container:LiveContainerCheck",
