@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from graders.checks import CHECKS, Check, Need, get_check_class
+from graders.checks import CHECK_TYPES, Check, Need, check_type_class
 from graders.errors import SpecError, UsageError
 from graders.i18n import Text
 from graders.lab_lookup import LabSource, available, lab_sources, locate
@@ -178,10 +178,10 @@ def _parse_check(r: Reader) -> tuple[str, CheckSpec, float | None]:
     if not ID_RE.match(check_id):
         raise r.error("id", f"{check_id!r} is not a valid id: use letters, digits, - and _")
     type_name = r.string("type", required=True) or ""
-    if type_name not in CHECKS:
+    if type_name not in CHECK_TYPES:
         raise r.error("type", f"unknown check type {type_name!r}. Valid types: "
-                      + ", ".join(sorted(CHECKS)))
-    cls = get_check_class(type_name)
+                      + ", ".join(sorted(CHECK_TYPES)))
+    cls = check_type_class(type_name)
     own = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     r.only(CHECK_COMMON | own)
     visibility = r.string("visibility", "hidden" if r.data.get("hidden") else "visible")
@@ -300,9 +300,10 @@ def _needs_met(r: Reader, checks: tuple[CheckSpec, ...], build: BuildSpec | None
         if c.need is Need.CONTAINER and run is None:
             raise SpecError(f"check type {c.type} needs a running container: add a run: section",
                             file=r.file, field=f"checks[{i}]")
-        # a check probing from the host needs its port published; `socket` looks inside
-        port = None if getattr(c.check, "port_inside", False) else getattr(c.check, "port", None)
+        field_name = c.check.host_port_field
+        port = getattr(c.check, field_name) if field_name else None
         if c.need is Need.CONTAINER and run is not None and isinstance(port, int) \
                 and port not in run.ports:
             raise SpecError(f"port {port} is not published: add it to run.ports "
-                            f"(now {list(run.ports)})", file=r.file, field=f"checks[{i}].port")
+                            f"(now {list(run.ports)})", file=r.file,
+                            field=f"checks[{i}].{field_name}")

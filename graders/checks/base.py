@@ -182,6 +182,9 @@ class Check:
     need: ClassVar[Need]
     default_title: ClassVar[Text]
     default_hint: ClassVar[Text | None] = None
+    host_port_field: ClassVar[str | None] = None
+    """The field naming a container port the check reaches from the host (`port` for `http`):
+    the lab must publish it in run.ports, which the spec loader checks."""
     judges_stopped_container: ClassVar[bool] = False
     """True for a check that reads the container's state itself: the engine runs it even when
     the container is not running, and adds no readiness note to its failure."""

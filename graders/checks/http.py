@@ -164,6 +164,7 @@ class HttpCheck(Check):
 
     type_name: ClassVar[str] = "http"
     need: ClassVar[Need] = Need.CONTAINER
+    host_port_field: ClassVar[str | None] = "port"
     default_title: ClassVar[Text] = Text("Responde por HTTP", "Answers over HTTP")
     default_hint: ClassVar[Text | None] = Text(
         "Rode o contêiner com -p e teste com curl: o servidor deve escutar em 0.0.0.0 nessa porta "

@@ -44,6 +44,7 @@ class HttpNonceCheck(Check):
 
     type_name: ClassVar[str] = "http_nonce"
     need: ClassVar[Need] = Need.CONTAINER
+    host_port_field: ClassVar[str | None] = "port"
     default_title: ClassVar[Text] = Text(
         "Serve um arquivo novo da sua pasta", "Serves a fresh file from its folder"
     )

@@ -300,9 +300,9 @@ def test_runs_compares_output() -> None:
 @pytest.mark.parametrize("type_name", ["registry_tag", "registry_matches", "registry_runs",
                                        "image_reference", "live_tag"])
 def test_every_tag_field_refuses_what_docker_refuses(type_name: str) -> None:
-    from graders.checks import get_check_class
+    from graders.checks import check_type_class
 
-    cls = get_check_class(type_name)
+    cls = check_type_class(type_name)
     extra = {"repository": "app"} if type_name == "live_tag" else {}
     for bad in ("v 1.0", "-v1", "v1.0\n", "x" * 129, 1.0):
         assert f"tag: expected a tag such as v1.0, got {bad!r}" in cls(tag=bad, **extra).validate()

@@ -1,15 +1,11 @@
-"""The `socket` check and graders.backends.sockets: the kernel's tables parsed, read from the host's
-/proc only for the container's own process, the verdicts and their wording."""
+"""graders.backends.sockets: the kernel's tables parsed, read from the host's /proc only for the
+container's own process, or through exec."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import pytest
-
-from graders.backends.sockets import Listening, Socket, from_exec, from_host, parse_table
-from graders.checks.socket_listening import SocketCheck, SocketsUnreadable
+from graders.backends.sockets import Socket, from_exec, from_host, parse_table
 
 HEAD = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid\n"
 TCP = HEAD + (
@@ -63,55 +59,3 @@ def test_exec_reads_each_table_and_tolerates_a_missing_one() -> None:
                                                "udp://0.0.0.0:53"]
     assert from_exec(lambda argv: (127, "")) is None  # no cat (scratch): nothing read
 
-
-class Ctx:
-    def __init__(self, found: Listening | None, running: bool = True) -> None:
-        self.found, self.running = found, running
-
-    def container_state(self) -> dict[str, Any]:
-        return {"Running": self.running}
-
-    def listening(self) -> Listening | None:
-        return self.found
-
-
-HOST = Listening((Socket("tcp", "0.0.0.0", 80), Socket("tcp", "127.0.0.1", 8080),
-                  Socket("udp", "::", 53)), "host /proc/42/net")
-
-
-def run(check: SocketCheck, ctx: Ctx) -> Any:
-    assert check.validate() == []
-    return check.run(ctx)  # type: ignore[arg-type]
-
-
-def test_verdicts_and_messages_in_both_languages() -> None:
-    assert run(SocketCheck(port=80), Ctx(HOST)).passed
-    assert run(SocketCheck(port=53, protocol="udp"), Ctx(HOST)).passed
-    assert run(SocketCheck(port=8080, address="127.0.0.1"), Ctx(HOST)).passed
-    local = run(SocketCheck(port=8080), Ctx(HOST))
-    assert not local.passed
-    assert "escuta só em 127.0.0.1" in local.message.pt
-    assert "listens only on 127.0.0.1, not on every interface" in local.message.en
-    other = run(SocketCheck(port=443), Ctx(HOST))
-    assert "Nada escuta em tcp 443" in other.message.pt
-    assert "listening: tcp://0.0.0.0:80, tcp://127.0.0.1:8080" in other.message.en
-    assert other.expected == "tcp 0.0.0.0/:::443, listening"
-    none = run(SocketCheck(port=80, protocol="udp"), Ctx(Listening((), "host")))
-    assert "No udp socket is listening" in none.message.en
-    stopped = run(SocketCheck(port=80), Ctx(HOST, running=False))
-    assert not stopped.passed and "not running" in stopped.message.en
-    assert "não está rodando" in stopped.message.pt
-
-
-def test_unreadable_tables_are_our_error_not_the_students() -> None:
-    with pytest.raises(SocketsUnreadable) as e:
-        run(SocketCheck(port=80), Ctx(None))
-    assert e.value.feedback.pt and e.value.feedback.en
-
-
-@pytest.mark.parametrize("check", [SocketCheck(), SocketCheck(port=70000),
-                                   SocketCheck(port=80, protocol="sctp"),
-                                   SocketCheck(port=80, address=""),
-                                   SocketCheck(port="80")])  # type: ignore[arg-type]
-def test_validate(check: SocketCheck) -> None:
-    assert check.validate()
