@@ -1,4 +1,11 @@
-"""Preparing a lab sample for grading: options, and any outside state the sample declares.
+"""Preparing a lab sample for grading: options, any outside state the sample declares, and the
+checks it is allowed to fail.
+
+Allowed failures. A sample's `setup: fails:` lists the ids of the checks it must fail, and only
+those: every other check must pass (a sample without the list is held to its score alone):
+
+    samples:
+      - {path: submissions/fails_expose, score: 90, setup: {fails: [exposes-80]}}
 
 Registry state. A sample's `setup: registry:` says what the registry must hold before it is
 graded; a lab with a `registry:` section gives every sample a registry (empty unless it pushes):
@@ -43,6 +50,7 @@ from graders.spec import Lab, Sample
 ENV_REGISTRY = "LABGRADE_REGISTRY"
 ENV_AUTH = "LABGRADE_REGISTRY_AUTH"
 SETUP_KEYS = {"push", "auth", "image"}
+"""The keys of `setup.registry`."""
 PUSH_KEYS = {"image", "build"}
 
 
@@ -67,6 +75,22 @@ def prepared(lab: Lab, sample: Sample) -> Iterator[GradeOptions]:
             yield GradeOptions(registry=address, image=image)
     finally:
         lock.release()
+
+
+def allowed_failures(lab: Lab, sample: Sample) -> frozenset[str] | None:
+    """The ids of the checks the sample must fail (all others must pass); None without a list.
+    Live checks are never graded on samples, so they cannot be listed."""
+    fails = sample.setup.get("fails")
+    if fails is None:
+        return None
+    if not isinstance(fails, list) or not all(isinstance(f, str) for f in fails):
+        raise _field_error(lab, sample, "setup.fails", "expected a list of check ids")
+    graded = {c.id for c in lab.checks if not c.live}
+    unknown = [f for f in fails if f not in graded]
+    if unknown:
+        raise _field_error(lab, sample, "setup.fails", f"no graded check {unknown[0]!r} in the "
+                           "lab; the ids are: " + ", ".join(sorted(graded)))
+    return frozenset(fails)
 
 
 def registry_setup(lab: Lab, sample: Sample) -> dict[str, Any] | None:
@@ -150,5 +174,9 @@ def _declared_repository(submission: Path, image: str | None) -> str | None:
 
 
 def _error(lab: Lab, sample: Sample, field: str, reason: str) -> SpecError:
+    return _field_error(lab, sample, f"setup.registry{field}", reason)
+
+
+def _field_error(lab: Lab, sample: Sample, field: str, reason: str) -> SpecError:
     index = lab.samples.index(sample) if sample in lab.samples else 0
-    return SpecError(reason, file=lab.spec_file, field=f"samples[{index}].setup.registry{field}")
+    return SpecError(reason, file=lab.spec_file, field=f"samples[{index}].{field}")
