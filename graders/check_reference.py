@@ -184,6 +184,9 @@ def lab_schema() -> dict[str, Any]:
             "samples": {"type": "array", "items": {
                 "type": "object", "required": ["path", "score"], "additionalProperties": False,
                 "properties": {"path": {"type": "string"}, "score": {"type": "number"},
+                               "fails": {"type": "array", "items": {"type": "string"},
+                                         "description": "The checks this sample must not "
+                                                        "pass; every other check must pass."},
                                "setup": {"type": "object"}}}},
             "registry": {"type": "object"},
             "live": {"type": "object"},

@@ -77,22 +77,6 @@ def prepared(lab: Lab, sample: Sample) -> Iterator[GradeOptions]:
         lock.release()
 
 
-def allowed_failures(lab: Lab, sample: Sample) -> frozenset[str] | None:
-    """The ids of the checks the sample must fail (all others must pass); None without a list.
-    Live checks are never graded on samples, so they cannot be listed."""
-    fails = sample.setup.get("fails")
-    if fails is None:
-        return None
-    if not isinstance(fails, list) or not all(isinstance(f, str) for f in fails):
-        raise _field_error(lab, sample, "setup.fails", "expected a list of check ids")
-    graded = {c.id for c in lab.checks if not c.live}
-    unknown = [f for f in fails if f not in graded]
-    if unknown:
-        raise _field_error(lab, sample, "setup.fails", f"no graded check {unknown[0]!r} in the "
-                           "lab; the ids are: " + ", ".join(sorted(graded)))
-    return frozenset(fails)
-
-
 def registry_setup(lab: Lab, sample: Sample) -> dict[str, Any] | None:
     """The sample's `setup.registry` ({} when only the lab has a `registry:` section)."""
     setup = sample.setup.get("registry")
