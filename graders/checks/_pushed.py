@@ -20,12 +20,20 @@ class Pushed:
 
     tag: str
     wanted: str
+    declared: str | None = None
 
     @property
     def note(self) -> Text:
-        """For a message about the image: "" when it is the tag asked for."""
+        """For a message about the image: "" when it is the tag asked for; else which check
+        counts the difference."""
         if self.tag == self.wanted:
             return Text.same("")
+        if self.tag == self.declared:
+            return Text(
+                f" (a tag declarada; o laboratório pede {self.wanted}, o que a verificação do "
+                "nome da imagem conta)",
+                f" (the declared tag; the lab asks for {self.wanted}, which the image name "
+                "check counts)")
         return Text(
             f" (não há {self.wanted}: esta é a tag {self.tag} encontrada, "
             "a verificação da tag conta essa diferença)",
@@ -59,4 +67,4 @@ def pushed_tag(found: Lookup) -> Pushed | None:
     tag = (present(found, tags) or closest(found.tag, tags)
            or (closest(declared, tags) if declared else None)
            or (tags[0] if len(tags) == 1 else None))
-    return Pushed(tag, found.tag) if tag is not None else None
+    return Pushed(tag, found.tag, declared) if tag is not None else None

@@ -125,6 +125,11 @@ def test_declared_1_0_is_told_the_labs_spelling_once(backend: Any) -> None:
     assert "Escreva a versão v1.0" in name.message.pt
     tag = by_id(result, "tag-pushed")
     assert tag.status is Status.PASSED and "the lab asks for v1.0" in tag.message.en
+    for check_id in ("pushed-matches", "pushed-runs"):
+        check = by_id(result, check_id)
+        assert "/student/app:1.0 " in check.message.en
+        assert "(the declared tag; the lab asks for v1.0" in check.message.en
+        assert "(a tag declarada; o laboratório pede v1.0" in check.message.pt
 
 
 def test_the_unnamed_index_stage_reads_plainly(backend: Any) -> None:

@@ -64,6 +64,11 @@ def test_declared_and_pushed_1_0_fails_only_the_name() -> None:
     tag = outcomes["tag-pushed"]
     assert "1.0" in tag.message.en and "image name" in tag.message.en  # type: ignore[attr-defined]
     assert tag.actual == f"student/app:1.0@{DIGEST}"  # type: ignore[attr-defined]
+    for cid in ("pushed-matches", "pushed-runs"):
+        message = outcomes[cid].message  # type: ignore[attr-defined]
+        assert "(the declared tag; the lab asks for v1.0, which the image name check" in message.en
+        assert "(a tag declarada; o laboratório pede v1.0" in message.pt
+        assert "tag check" not in message.en
 
 
 def test_declared_1_0_pushed_v1_0_fails_only_the_name() -> None:
