@@ -113,7 +113,7 @@ def test_stage_count_and_named_stage() -> None:
     assert not run(StageCountCheck(max=1), SEED_MULTISTAGE).passed
     assert run(NamedStageCheck(name="BUILD"), SEED_MULTISTAGE).passed
     typo = run(NamedStageCheck(name="builder"), SEED_MULTISTAGE)
-    assert not typo.passed and "there is build" in typo.message.en
+    assert not typo.passed and "The named stages: build." in typo.message.en
     assert run(NamedStageCheck(), SEED_MULTISTAGE).passed
     unnamed = run(NamedStageCheck(), "FROM golang:1.19\nRUN go build\nFROM alpine:3\n")
     assert not unnamed.passed and unnamed.expected == "FROM golang:1.19 AS <name>"
