@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from graders.checks.base import HttpResponse
+from graders.backends.base import HttpResponse
 from graders.errors import BackendError, DockerUnavailable, docker_host
 
 LOCALHOST = "127.0.0.1"

@@ -20,17 +20,18 @@ import urllib3.exceptions
 
 from graders.backends.base import (
     LABEL_CREATED,
+    LABEL_KEEP,
     LABEL_LAB,
     LABEL_RUN,
     RUN_REPOSITORY,
     BuildOutcome,
     ContainerOptions,
+    ExecResult,
+    build_cpuset,
     is_engine_fault,
+    parse_docker_time,
 )
-from graders.checks.base import ExecResult
-from graders.engine.cleanup import LABEL_KEEP
-from graders.engine.logcap import CappedLog
-from graders.engine.sandbox import build_cpuset
+from graders.backends.logcap import CappedLog
 from graders.errors import BackendError, DockerUnavailable, docker_host
 
 
@@ -491,8 +492,6 @@ def _epoch(value: object) -> float:
     text = str(value or "")
     if text.isdigit():
         return float(text)
-    from graders.checks.container_running import parse_docker_time
-
     return parse_docker_time(text) or 0.0
 
 

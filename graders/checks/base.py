@@ -11,6 +11,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from graders.backends.base import ExecResult, FileStat, HttpResponse
 from graders.i18n import Text
 
 if TYPE_CHECKING:
@@ -25,33 +26,6 @@ class Need(IntEnum):
     CONTAINER = 3
     LIVE = 4
     """The student's own engine state (issue: live checks); only run with --live."""
-
-
-@dataclass(frozen=True)
-class ExecResult:
-    exit_code: int | None
-    """None when the command timed out and was killed."""
-    stdout: str
-    stderr: str
-
-
-@dataclass(frozen=True)
-class FileStat:
-    path: str
-    kind: str
-    """One of: file, directory, symlink, other."""
-    mode: int
-    uid: int
-    gid: int
-    size: int
-    linkname: str = ""
-
-
-@dataclass(frozen=True)
-class HttpResponse:
-    status: int
-    headers: dict[str, str]
-    body: bytes
 
 
 class CheckContext(Protocol):

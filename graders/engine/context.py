@@ -13,8 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from graders.backends.base import DockerBackend
-from graders.checks.base import ExecResult, FileStat, HttpResponse
+from graders.backends.base import DockerBackend, ExecResult, FileStat, HttpResponse
 from graders.dockerfile.model import Dockerfile
 from graders.errors import GraderError
 
