@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import http.client
 import io
 import posixpath
 import tarfile
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.backends.base import DockerBackend, ExecResult, FileStat, HttpResponse
+from graders.checks.http import fetch, keeps_deadline
 from graders.dockerfile.model import Dockerfile
 from graders.errors import GraderError
 
@@ -249,18 +249,13 @@ class EngineContext:
                     self._ports[port] = int(binding["HostPort"])
         return self._ports.get(port)
 
+    @keeps_deadline
     def http_get(self, port: int, path: str = "/", timeout: float = 5.0) -> HttpResponse:
+        """GET through the port published on 127.0.0.1, all of it within `timeout` seconds."""
         host_port = self.published_port(port)
         if host_port is None:
             raise StageUnavailable(f"container port {port} is not published; add it to run.ports")
-        conn = http.client.HTTPConnection("127.0.0.1", host_port, timeout=timeout)
-        try:
-            conn.request("GET", path, headers={"User-Agent": "labgrade"})
-            resp = conn.getresponse()
-            body = resp.read(MAX_HTTP_BODY)
-            return HttpResponse(resp.status, dict(resp.getheaders()), body)
-        finally:
-            conn.close()
+        return fetch("127.0.0.1", host_port, path, timeout, limit=MAX_HTTP_BODY)
 
     def container_inspect(self) -> dict[str, Any]:
         return self.backend.inspect_container(self._container())
