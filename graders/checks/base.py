@@ -115,7 +115,8 @@ class CheckContext(Protocol):
     def live(self) -> Any:
         """The student's own Docker engine, read-only (a `graders.backends.live.LiveView`): local
         images, containers by name, their state, image, port mappings and whether they run detached,
-        HTTP to 127.0.0.1 and the Docker client's login state. Only live checks use it, and only
+        HTTP to 127.0.0.1. Only live checks use it (`live_login` reads the Docker client's
+        config.json instead: graders.registry.credentials.client_login), and only
         with --live; read it through `graders.backends.live.live_view(ctx)`."""
 
 
