@@ -7,7 +7,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from graders.backends.live import LiveView
 
 LABEL_RUN = "org.labgrade.run"
 """Every container, volume and network labgrade creates carries this label (its run id)."""
@@ -91,6 +94,15 @@ class ContainerOptions:
     (batch workers each have their own: graders/batch/network.py)."""
 
 
+class PullRefused(Exception):
+    """Docker could not pull an image (the registry refused it, or is not reachable from the
+    engine); `reason` is Docker's own words."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
 class DockerBackend(Protocol):
     name: str
 
@@ -160,6 +172,18 @@ class DockerBackend(Protocol):
     def remove_layer(self, image_id: str) -> bool:
         """Remove one untagged build-step image, not forced and without its parents; False
         when it is in use, has a child image, or is gone."""
+
+    def pull_digest(self, reference: str, auth: Mapping[str, Any] | None) -> bool:
+        """Pull `name@digest` unless it is here already, with `auth` (Docker's auth_config:
+        username and password, or identitytoken); True when this call brought it in. Raises
+        PullRefused when Docker cannot pull it."""
+
+    def remove_reference(self, reference: str) -> None:
+        """Remove the name `reference`, not forced (an image in use stays); no error, ever."""
+
+    def live(self) -> LiveView:
+        """The engine read-only, as live checks read the student's own (graders.backends.live),
+        over this backend's connection."""
 
 
 @dataclass(frozen=True)

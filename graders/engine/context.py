@@ -313,16 +313,14 @@ class EngineContext:
         from graders.registry.pull import pulled
 
         auth = self.registry_target().docker_auth()
-        with pulled(getattr(self.backend, "client", None), ref, auth):
+        with pulled(self.backend, ref, auth):
             return self._run_once(ref, None, timeout)
 
     def live(self) -> Any:
-        """The student's own engine, read-only (`graders.backends.live.LiveEngine`), made on
-        first use."""
+        """The student's own engine, read-only (`graders.backends.live.LiveView`), over the
+        backend's connection; made on first use."""
         if getattr(self, "_live", None) is None:
-            from graders.backends.live import LiveEngine
-
-            self._live = LiveEngine(getattr(self.backend, "client", None))
+            self._live = self.backend.live()
         return self._live
 
     def testinfra_host(self) -> Any:
