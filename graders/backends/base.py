@@ -94,6 +94,33 @@ class ContainerOptions:
     (batch workers each have their own: graders/batch/network.py)."""
 
 
+@dataclass(frozen=True)
+class ExecResult:
+    exit_code: int | None
+    """None when the command timed out and was killed."""
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True)
+class FileStat:
+    path: str
+    kind: str
+    """One of: file, directory, symlink, other."""
+    mode: int
+    uid: int
+    gid: int
+    size: int
+    linkname: str = ""
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
 class PullRefused(Exception):
     """Docker could not pull an image (the registry refused it, or is not reachable from the
     engine); `reason` is Docker's own words."""
@@ -185,29 +212,3 @@ class DockerBackend(Protocol):
         """The engine read-only, as live checks read the student's own (graders.backends.live),
         over this backend's connection."""
 
-
-@dataclass(frozen=True)
-class ExecResult:
-    exit_code: int | None
-    """None when the command timed out and was killed."""
-    stdout: str
-    stderr: str
-
-
-@dataclass(frozen=True)
-class FileStat:
-    path: str
-    kind: str
-    """One of: file, directory, symlink, other."""
-    mode: int
-    uid: int
-    gid: int
-    size: int
-    linkname: str = ""
-
-
-@dataclass(frozen=True)
-class HttpResponse:
-    status: int
-    headers: dict[str, str]
-    body: bytes
