@@ -11,6 +11,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from graders.backends.base import ExecResult, FileStat, HttpResponse
 from graders.i18n import Text
 
 if TYPE_CHECKING:
@@ -25,33 +26,6 @@ class Need(IntEnum):
     CONTAINER = 3
     LIVE = 4
     """The student's own engine state (issue: live checks); only run with --live."""
-
-
-@dataclass(frozen=True)
-class ExecResult:
-    exit_code: int | None
-    """None when the command timed out and was killed."""
-    stdout: str
-    stderr: str
-
-
-@dataclass(frozen=True)
-class FileStat:
-    path: str
-    kind: str
-    """One of: file, directory, symlink, other."""
-    mode: int
-    uid: int
-    gid: int
-    size: int
-    linkname: str = ""
-
-
-@dataclass(frozen=True)
-class HttpResponse:
-    status: int
-    headers: dict[str, str]
-    body: bytes
 
 
 class CheckContext(Protocol):
@@ -141,7 +115,8 @@ class CheckContext(Protocol):
     def live(self) -> Any:
         """The student's own Docker engine, read-only (a `graders.backends.live.LiveView`): local
         images, containers by name, their state, image, port mappings and whether they run detached,
-        HTTP to 127.0.0.1 and the Docker client's login state. Only live checks use it, and only
+        HTTP to 127.0.0.1. Only live checks use it (`live_login` reads the Docker client's
+        config.json instead: graders.registry.credentials.client_login), and only
         with --live; read it through `graders.backends.live.live_view(ctx)`."""
 
 

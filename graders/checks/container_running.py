@@ -6,9 +6,9 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, ClassVar
 
+from graders.backends.base import parse_docker_time
 from graders.checks._common import clip, number_problems, tail
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
@@ -20,8 +20,6 @@ sleep: Callable[[float], None] = time.sleep
 
 ERROR_LINE = re.compile(r"(?i)error|fatal|panic|\[emerg\]")
 """A line in which a failing service reports why (Apache's AH00526, a Python traceback's last)."""
-
-_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?")
 
 EXIT_REASONS: dict[int, Text] = {
     0: Text(
@@ -40,17 +38,6 @@ EXIT_REASONS: dict[int, Text] = {
         " O processo falhou (segmentation fault).", " The process crashed (segmentation fault)."
     ),
 }
-
-
-def parse_docker_time(value: object) -> float | None:
-    """Docker's RFC 3339 time with nanoseconds as epoch seconds; None when unset or odd."""
-    match = _STAMP.match(str(value or ""))
-    if not match or match.group(1).startswith("0001-"):
-        return None
-    base, fraction, zone = match.groups()
-    zone = "+00:00" if zone in (None, "Z") else zone
-    stamp = datetime.fromisoformat(f"{base}.{(fraction or '0')[:6]:0<6}{zone}")
-    return stamp.astimezone(timezone.utc).timestamp()
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import http.client
 import io
 import posixpath
 import tarfile
@@ -13,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from graders.backends.base import DockerBackend
-from graders.checks.base import ExecResult, FileStat, HttpResponse
+from graders.backends.base import DockerBackend, ExecResult, FileStat, HttpResponse
+from graders.checks.http import fetch, keeps_deadline
 from graders.dockerfile.model import Dockerfile
 from graders.errors import GraderError
 
@@ -250,18 +249,13 @@ class EngineContext:
                     self._ports[port] = int(binding["HostPort"])
         return self._ports.get(port)
 
+    @keeps_deadline
     def http_get(self, port: int, path: str = "/", timeout: float = 5.0) -> HttpResponse:
+        """GET through the port published on 127.0.0.1, all of it within `timeout` seconds."""
         host_port = self.published_port(port)
         if host_port is None:
             raise StageUnavailable(f"container port {port} is not published; add it to run.ports")
-        conn = http.client.HTTPConnection("127.0.0.1", host_port, timeout=timeout)
-        try:
-            conn.request("GET", path, headers={"User-Agent": "labgrade"})
-            resp = conn.getresponse()
-            body = resp.read(MAX_HTTP_BODY)
-            return HttpResponse(resp.status, dict(resp.getheaders()), body)
-        finally:
-            conn.close()
+        return fetch("127.0.0.1", host_port, path, timeout, limit=MAX_HTTP_BODY)
 
     def container_inspect(self) -> dict[str, Any]:
         return self.backend.inspect_container(self._container())
@@ -319,16 +313,14 @@ class EngineContext:
         from graders.registry.pull import pulled
 
         auth = self.registry_target().docker_auth()
-        with pulled(getattr(self.backend, "client", None), ref, auth):
+        with pulled(self.backend, ref, auth):
             return self._run_once(ref, None, timeout)
 
     def live(self) -> Any:
-        """The student's own engine, read-only (`graders.backends.live.LiveEngine`), made on
-        first use."""
+        """The student's own engine, read-only (`graders.backends.live.LiveView`), over the
+        backend's connection; made on first use."""
         if getattr(self, "_live", None) is None:
-            from graders.backends.live import LiveEngine
-
-            self._live = LiveEngine(getattr(self.backend, "client", None))
+            self._live = self.backend.live()
         return self._live
 
     def testinfra_host(self) -> Any:

@@ -23,6 +23,7 @@ from graders.backends.base import (
     is_engine_fault,
     run_image_tag,
 )
+from graders.backends.logcap import bounded_lines, tail_lines
 from graders.checks.base import Need, Outcome
 from graders.dockerfile.model import Dockerfile
 from graders.engine.cleanup import (
@@ -46,7 +47,6 @@ from graders.engine.intake import (
     context_archive,
     read_dockerfile,
 )
-from graders.engine.logcap import bounded_lines, tail_lines
 from graders.engine.readiness import wait_ready_reason
 from graders.engine.sandbox import (
     Limits,

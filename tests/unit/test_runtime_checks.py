@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from graders.backends.base import parse_docker_time
 from graders.checks import container_running
 from graders.checks.base import ExecResult, HttpResponse
 from graders.checks.command import CommandCheck
-from graders.checks.container_running import ContainerRunningCheck, parse_docker_time
+from graders.checks.container_running import ContainerRunningCheck
 from graders.checks.file import FileCheck
 from graders.checks.http import HttpCheck
 from graders.errors import SpecError
