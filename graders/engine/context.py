@@ -70,9 +70,9 @@ class _ChunkReader:
 
 
 class EngineContext:
-    def __init__(self, backend: DockerBackend, submission: Path, dockerfile: Dockerfile | None,
-                 options: Any = None, limits: Any = None):
-        self.backend = backend
+    def __init__(self, backend: DockerBackend | None, submission: Path,
+                 dockerfile: Dockerfile | None, options: Any = None, limits: Any = None):
+        self._backend = backend
         self.options = options
         """The run's `GradeOptions` (registry, image, run_id), when the engine gives them."""
         self.limits = limits
@@ -90,6 +90,13 @@ class EngineContext:
         self._reads: dict[tuple[str, int], bytes | None] = {}
         """read_file results while the container is not started (its filesystem is the image's
         and cannot change): two package checks read /var/lib/dpkg/status once."""
+
+    @property
+    def backend(self) -> DockerBackend:
+        """The engine; a run without one (graders.engine.offline) asks only the Dockerfile."""
+        if self._backend is None:
+            raise StageUnavailable("no Docker engine answers")
+        return self._backend
 
     @property
     def submission(self) -> Path:
