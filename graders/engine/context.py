@@ -273,28 +273,6 @@ class EngineContext:
     def container_logs(self, limit: int = 4000, stream: str = "all") -> str:
         return self.backend.logs(self._container(), limit, stream)
 
-    def processes(self) -> list[dict[str, str]]:
-        if not self.started:
-            raise StageUnavailable("the container is not running")
-        return self.backend.top(self._container())
-
-    def listening(self) -> Any:
-        """`graders.backends.sockets.Listening`: the running container's listening sockets, from the
-        host's /proc when the engine runs here, else through exec; None when neither works."""
-        from graders.backends.sockets import from_exec, from_host
-
-        if not self.started:
-            raise StageUnavailable("the container is not running")
-        pid = int((self.container_inspect().get("State") or {}).get("Pid") or 0)
-        found = from_host(pid, self._container())
-        if found is None:
-            def cat(argv: list[str]) -> tuple[int | None, str]:
-                result = self.exec(argv, timeout=5.0)
-                return result.exit_code, result.stdout
-            found = from_exec(cat)
-        return found
-
-    # --- the registry the image was pushed to ----------------------------------------------
     def registry_address(self) -> str | None:
         return getattr(self.options, "registry", None)
 
