@@ -91,6 +91,19 @@ class EngineContext:
         """read_file results while the container is not started (its filesystem is the image's
         and cannot change): two package checks read /var/lib/dpkg/status once."""
 
+    # --- what the engine tells it, stage by stage ---------------------------------------
+    def dockerfile_read(self, dockerfile: Dockerfile | None) -> None:
+        self._dockerfile = dockerfile
+
+    def image_built(self, image_ref: str) -> None:
+        self.image_ref = image_ref
+
+    def container_created(self, container_id: str) -> None:
+        self.container_id = container_id
+
+    def container_started(self) -> None:
+        self.started = True
+
     @property
     def backend(self) -> DockerBackend:
         """The engine; a run without one (graders.engine.offline) asks only the Dockerfile."""

@@ -149,7 +149,7 @@ class GradingRun:
         self.lab, self.submission, self.backend = lab, submission, backend
         self.opts, self.say = opts, say
         self.labels = run_labels(opts.run_id, lab.id)
-        self.limits: Limits = resolve_limits()
+        self.limits: Limits = resolve_limits(lab.run.limits if lab.run else None)
         self.refusal: Refusal | None = None
         self.not_ready: Text | None = None
         self.tag = run_image_tag(lab.id, opts.run_id)
@@ -207,13 +207,11 @@ class GradingRun:
     def _dockerfile_stage(self, specs: list[CheckSpec]) -> dict[Need, list[CheckSpec]]:
         """Intake and the checks that read the Dockerfile alone; the specs by what they need."""
         check_submission(self.submission)
-        self.limits = resolve_limits(self.lab.run.limits if self.lab.run else None)
         by_need = {need: [s for s in specs if s.need == need] for need in Need}
         if self.lab.build is not None:
             intake = read_dockerfile(self.submission, self.lab.build.dockerfile, self.limits)
             self.dockerfile, self.refusal = intake.dockerfile, intake.refusal
-            self.ctx = EngineContext(self.backend, self.submission, self.dockerfile, self.opts,
-                                     self.limits)
+            self.ctx.dockerfile_read(intake.dockerfile)
         missing = self._dockerfile_missing()
         if missing is not None:
             self.results += [_failed(spec, missing) for spec in by_need[Need.DOCKERFILE]]
@@ -269,7 +267,7 @@ class GradingRun:
             self.built = True
             if self.opts.keep:
                 mark_kept(self.opts.run_id)
-            self.ctx.image_ref = self.tag
+            self.ctx.image_built(self.tag)
             return BuildInfo(Status.PASSED, duration, log, outcome.image_id)
         text, line = _explain(outcome, self.dockerfile, self.limits)
         return BuildInfo(Status.FAILED, duration, log, None, text, line)
@@ -296,7 +294,7 @@ class GradingRun:
             image=self.tag, labels=self.labels, ports=run.ports if run else (),
             env=run.env if run else {}, command=run.command if run else None,
             host_config=host_config(self.limits), network=self.opts.network)
-        self.ctx.container_id = self.docker.create_container(options)
+        self.ctx.container_created(self.docker.create_container(options))
         return None
 
     def _start(self) -> Text | None:
@@ -310,7 +308,7 @@ class GradingRun:
             # Docker refused to start it (say, an ENTRYPOINT that does not exist): the
             # container check reads why from its state; the others are skipped as not running.
             return None
-        self.ctx.started = True
+        self.ctx.container_started()
         self.run_started = time.monotonic()
         self.say("ready")
         self.not_ready = wait_ready_reason(self.ctx, self.lab.run.ready)
