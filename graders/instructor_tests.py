@@ -133,3 +133,15 @@ def instructor_checks(folder: Path) -> tuple[list[tuple[InstructorTestInfo, Any]
         suite.tests.append(check)
         pairs.append((info, check))
     return pairs, suite
+
+
+def shipped_test_files(lab: Any, visible_only: bool = False) -> list[Path]:
+    """The instructor test files a platform copy of `lab` carries beside its lab.yaml (without
+    them the copy would grade less than the lab). `visible_only` (a student's repository)
+    leaves out a file holding a hidden test: students could read it."""
+    from graders.checks.instructor_test import InstructorTest
+
+    tests = [c for c in lab.checks if isinstance(c.check, InstructorTest)]
+    hiding = {Path(c.check.file) for c in tests if c.hidden}
+    files = sorted({Path(c.check.file) for c in tests})
+    return [f for f in files if not (visible_only and f in hiding)]
