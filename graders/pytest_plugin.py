@@ -168,7 +168,7 @@ def _instructor_files(lab: Lab) -> set[Path]:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     state = parent.config.stash.get(STATE, None)
-    if state is not None and file_path == state.lab.spec_file:
+    if state is not None and file_path.resolve() == state.lab.spec_file.resolve():
         return LabFile.from_parent(parent, path=file_path)
     return None
 
@@ -195,7 +195,8 @@ class CheckItem(pytest.Item):
         result = self._result()
         self.user_properties += [("points", result.score), ("max_points", result.possible)]
         if result.status.value == "error":  # ours, not the student's: pytest shows an error
-            raise RuntimeError(f"{result.message.en}\n{result.details}")
+            # (failing in setup is an error; pytrace=False shows the engine's text alone)
+            pytest.fail(f"{result.message.en}\n{result.details}".rstrip(), pytrace=False)
 
     def runtest(self) -> None:
         result = self._result()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import sys
 import threading
 import weakref
@@ -31,6 +32,7 @@ from graders.i18n import Text
 MAX_ACTUAL_LINES = 12
 MAX_ACTUAL_CHARS = 1200
 MAX_DETAILS = 4000
+WHERE = re.compile(r"^\s*\+\s+where ")
 
 PASSED = Text("O teste do professor passou.", "The instructor's test passed.")
 DID_NOT_PASS = Text("O teste do professor não passou.", "The instructor's test did not pass.")
@@ -88,17 +90,17 @@ def run_tests(root: Path, tests: list[InstructorTest], ctx: Any,
     """Run `tests` (all in `root`'s test files) in one pytest session; their outcomes by name."""
     import pytest
 
-    from graders import pytest_fixtures
+    import graders.pytest_fixtures as fixtures  # one module object for the plugin and its key
 
-    collector = _Collector(pytest_fixtures.FixtureSource(ctx, lab))
+    collector = _Collector(fixtures.SOURCE, fixtures.FixtureSource(ctx, lab))
     ids = {f"{t.file}::{t.name}": t.name for t in tests}
     args = ["-c", os.devnull, "--rootdir", str(root), "--confcutdir", str(root),
             "--disable-plugin-autoload", "-p", "no:cacheprovider", "-p", "no:faulthandler",
-            "--import-mode=importlib", "-q", *ids]
+            "--import-mode=importlib", "--tb=short", "-q", *ids]
     output = io.StringIO()
     with _LOCK, _own_modules(tests), _no_addopts(), contextlib.redirect_stdout(output), \
             contextlib.redirect_stderr(output):
-        code = pytest.main(args, plugins=[collector, pytest_fixtures])
+        code = pytest.main(args, plugins=[collector, fixtures])
     found = {ids[nodeid]: outcome for nodeid, outcome in collector.outcomes.items()
              if nodeid in ids}
     why = collector.collect_error or f"pytest exited with {code!r} before running it:\n" + \
@@ -113,15 +115,13 @@ class _Collector:
     """Plugin of the engine's session: gives the fixtures their source, keeps each test's
     outcome (the first phase that did not pass decides)."""
 
-    def __init__(self, source: Any) -> None:
-        self.source = source
+    def __init__(self, key: Any, source: Any) -> None:
+        self.key, self.source = key, source
         self.outcomes: dict[str, TestOutcome] = {}
         self.collect_error: str | None = None
 
     def pytest_configure(self, config: Any) -> None:
-        from graders.pytest_fixtures import SOURCE
-
-        config.stash[SOURCE] = self.source
+        config.stash[self.key] = self.source
         config.addinivalue_line("markers", "points(n): points this test is worth")
         config.addinivalue_line("markers", "hidden: a hidden check of the lab")
 
@@ -151,7 +151,7 @@ class _Collector:
                      "teardown": "while tearing down its fixtures"}[call.when]
             self.outcomes[key] = TestOutcome(
                 "error", f"{type(error).__name__} {where}: {_message(error)}",
-                _short(str(call.excinfo.getrepr(style="short", chain=False))))
+                _short(str(item.repr_failure(call.excinfo))))  # pytest's own pruned traceback
 
 
 def _outcome(test: InstructorTest, result: TestOutcome) -> Outcome:
@@ -184,9 +184,10 @@ def _message(error: BaseException) -> str:
 
 
 def _clip(text: str | None) -> str | None:
+    """pytest's assertion text, short: its `+ where` lines (object reprs and addresses) go."""
     if not text:
         return None
-    lines = text.strip().splitlines()
+    lines = [x for x in text.strip().splitlines() if not WHERE.match(x)]
     clipped = "\n".join(lines[:MAX_ACTUAL_LINES])
     if len(clipped) > MAX_ACTUAL_CHARS:
         clipped = clipped[:MAX_ACTUAL_CHARS] + "..."
