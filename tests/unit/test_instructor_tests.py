@@ -117,7 +117,7 @@ def test_tests_become_checks_of_the_lab(tmp_path: Path) -> None:
     write(folder / "submissions", "test_not_the_labs.py", "def test_z():\n    pass\n")
     lab = load_lab(folder)
     by_id = {c.id: c for c in lab.checks}
-    assert list(by_id)[0] == "has-from" and "test_z" not in by_id
+    assert next(iter(by_id)) == "has-from" and "test_z" not in by_id
     assert by_id["test_served"].type == "pytest" and by_id["test_served"].need is Need.CONTAINER
     assert by_id["test_served"].title.pt == by_id["test_served"].title.en == \
         "Apache serves /var/www/html"
