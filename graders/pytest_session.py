@@ -6,7 +6,7 @@ by graders/pytest_fixtures.py from the run's context; the others read the cached
 
 The session reads nothing of the submission's: no ini file (`-c /dev/null`), the lab's folder
 as rootdir and conftest cut-off, the lab's test files as the only arguments, no entry-point
-plugins (`--disable-plugin-autoload`), no cache; its output goes to a buffer, never to the
+plugins (PYTEST_DISABLE_PLUGIN_AUTOLOAD), no cache; its output goes to a buffer, never to the
 front end's stdout. It also runs inside a pytest process (`pytest --lab`, the test suite).
 """
 
@@ -94,11 +94,12 @@ def run_tests(root: Path, tests: list[InstructorTest], ctx: Any,
 
     collector = _Collector(fixtures.SOURCE, fixtures.FixtureSource(ctx, lab))
     ids = {f"{t.file}::{t.name}": t.name for t in tests}
+    root = root.resolve()
     args = ["-c", os.devnull, "--rootdir", str(root), "--confcutdir", str(root),
-            "--disable-plugin-autoload", "-p", "no:cacheprovider", "-p", "no:faulthandler",
+            "-p", "no:cacheprovider", "-p", "no:faulthandler",
             "--import-mode=importlib", "--tb=short", "-q", *ids]
     output = io.StringIO()
-    with _LOCK, _own_modules(tests), _no_addopts(), contextlib.redirect_stdout(output), \
+    with _LOCK, _own_modules(tests), _session_environ(), contextlib.redirect_stdout(output), \
             contextlib.redirect_stderr(output):
         code = pytest.main(args, plugins=[collector, fixtures])
     found = {ids[nodeid]: outcome for nodeid, outcome in collector.outcomes.items()
@@ -132,7 +133,7 @@ class _Collector:
     def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
         import pytest
 
-        key = f"{item.path}::{item.name}"
+        key = f"{Path(item.path).resolve()}::{item.name}"
         earlier = self.outcomes.get(key)
         if earlier is not None and earlier.kind != "passed":
             return
@@ -216,11 +217,15 @@ def _own_modules(tests: list[InstructorTest]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _no_addopts() -> Iterator[None]:
-    """PYTEST_ADDOPTS is the caller's (`--lab ...` would recurse): not the session's."""
-    saved = os.environ.pop("PYTEST_ADDOPTS", None)
+def _session_environ() -> Iterator[None]:
+    """No entry-point plugins (`--disable-plugin-autoload` is pytest 8.4's; the variable works
+    in every pytest), and not the caller's PYTEST_ADDOPTS (`--lab ...` would recurse)."""
+    names = ("PYTEST_ADDOPTS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    saved = {n: os.environ.pop(n) for n in names if n in os.environ}
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
         yield
     finally:
-        if saved is not None:
-            os.environ["PYTEST_ADDOPTS"] = saved
+        for n in names:
+            os.environ.pop(n, None)
+        os.environ.update(saved)

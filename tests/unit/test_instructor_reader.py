@@ -159,3 +159,21 @@ def test_the_bundled_apache_lab_has_its_instructor_test() -> None:
     test = next(c for c in lab.checks if c.id == "test_document_root")
     assert (test.points, test.need, test.hidden) == (5.0, Need.CONTAINER, False)
     assert lab.points == 105
+
+
+def test_a_students_copy_counts_only_the_tests_it_carries(tmp_path: Path) -> None:
+    """Classroom's visible-only lab.yaml: a file with a hidden test stays out, and so do all
+    its tests' points; the copy loads with the files it ships."""
+    import yaml
+
+    from graders.platforms.labcopy import lab_yaml_text
+
+    folder = tmp_path / "mylab"
+    write(folder, "lab.yaml", LAB_YAML.replace("points: 20", "points: 30"))
+    write(folder, "test_x.py", TESTS)  # 5 + 3 (hidden) + 3 tests without points
+    write(folder, "test_y.py", "import pytest\n\n@pytest.mark.points(4)\n"
+          "def test_y(lab):\n    pass\n")
+    full = yaml.safe_load(lab_yaml_text(load_lab(folder), "test") or "")
+    visible = yaml.safe_load(lab_yaml_text(load_lab(folder), "test", visible_only=True) or "")
+    assert full["points"] == 30
+    assert visible["points"] == 5 + 4  # has-from and test_y: test_x.py is not shipped
