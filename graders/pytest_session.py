@@ -102,6 +102,8 @@ def run_tests(root: Path, tests: list[InstructorTest], ctx: Any,
     with _LOCK, _own_modules(tests), _session_environ(), contextlib.redirect_stdout(output), \
             contextlib.redirect_stderr(output):
         code = pytest.main(args, plugins=[collector, fixtures])
+    if code == pytest.ExitCode.INTERRUPTED:  # pytest caught Ctrl-C or SIGTERM: not ours to eat
+        raise KeyboardInterrupt
     found = {ids[nodeid]: outcome for nodeid, outcome in collector.outcomes.items()
              if nodeid in ids}
     why = collector.collect_error or f"pytest exited with {code!r} before running it:\n" + \

@@ -229,3 +229,22 @@ def test_pytest_lab_equals_grade(lab: Lab, tmp_path: Path, backend: Any,
     assert out.count("test_motd") >= 1 and "test_pylab.py::" not in out  # never run twice
     assert (tmp_path / "sessions").read_text().splitlines() == ["session"] * 3
     assert "Expected: /etc/motd says hello" in out or "/etc/motd says hello" in out
+
+
+NO_BUILD_LAB = """\
+id: pylab
+title: {pt: "Sem build", en: "No build"}
+checks:
+  - {id: has-from, type: dockerfile_instruction, instruction: FROM}
+"""
+
+
+def test_ctrl_c_in_an_instructor_test_stops_the_grading(tmp_path: Path, backend: Any) -> None:
+    """pytest turns Ctrl-C (and the CLI's SIGTERM) into an exit status: the engine must still
+    see it, to clean up and stop, not grade on as if an instructor's test had erred."""
+    folder = tmp_path / "labs" / "pylab"
+    folder.mkdir(parents=True)
+    (folder / "lab.yaml").write_text(NO_BUILD_LAB)
+    (folder / "test_stop.py").write_text("def test_stop(lab):\n    raise KeyboardInterrupt\n")
+    with pytest.raises(KeyboardInterrupt):
+        grade(load_lab(folder), submission(tmp_path, "good", GOOD), backend)
