@@ -96,8 +96,10 @@ def registry(request: pytest.FixtureRequest) -> PushedImage:
 
     target = _source(request).ctx.registry_target()
     reason = undeclared(target)
-    if reason is not None:
-        raise FixtureSkip(Text.same(reason))
+    if reason is not None:  # the labgrade.yaml problem in pt and en, when that is the reason
+        raise FixtureSkip(target.declared.problem or Text(
+            "A entrega não declara uma imagem enviada válida (image: em labgrade.yaml): "
+            + reason, reason))
     pushed = PushedImage(target)
     pushed.ping()
     return pushed
