@@ -25,6 +25,7 @@ from graders.backends.base import (
 )
 from graders.backends.logcap import bounded_lines, tail_lines
 from graders.checks.base import Need, Outcome
+from graders.checks.skip import CheckSkipped
 from graders.dockerfile.model import Dockerfile
 from graders.engine.cleanup import (
     BuildLayers,
@@ -344,9 +345,11 @@ class GradingRun:
         t0 = time.monotonic()
         try:
             outcome = spec.check.run(self.ctx)
-        except Exception as e:  # an error may carry `feedback` (Text) saying what broke
-            return _crash(spec, traceback.format_exc(), time.monotonic() - t0,
-                          getattr(e, "feedback", None))
+        except CheckSkipped as s:
+            return _skipped(spec, s.reason)
+        except Exception as e:  # an error may carry `feedback` (Text) and `details` (str)
+            return _crash(spec, getattr(e, "details", None) or traceback.format_exc(),
+                          time.monotonic() - t0, getattr(e, "feedback", None))
         if runtime and not outcome.passed:
             ready = None if spec.check.judges_stopped_container else self.not_ready
             notes = [n for n in (ready, self._pressure()) if n is not None]
