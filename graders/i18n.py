@@ -82,3 +82,13 @@ def shown(name: str, limit: int = 300) -> str:
             out.append(ch)
     text = "".join(out)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def tagged(text: str) -> Text:
+    """An instructor's docstring or assertion message as pt and en: lines that start with
+    `pt:` and `en:` give each language its own text; otherwise the first line serves both."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    langs = {line[:3]: line[3:].strip() for line in lines if line[:3] in ("pt:", "en:")}
+    if "pt:" in langs and "en:" in langs:
+        return Text(langs["pt:"], langs["en:"])
+    return Text.same(lines[0] if lines else "")

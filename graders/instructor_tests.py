@@ -15,6 +15,7 @@ from typing import Any
 
 from graders.checks.base import Need
 from graders.errors import SpecError
+from graders.i18n import Text, tagged
 
 FIXTURE_NEEDS = {"container": Need.CONTAINER, "host": Need.CONTAINER, "image": Need.IMAGE,
                  "registry": Need.DOCKERFILE, "lab": Need.DOCKERFILE}
@@ -26,7 +27,7 @@ class InstructorTestInfo:
     name: str
     file: Path
     line: int
-    title: str
+    title: Text
     points: float | None
     hidden: bool
     fixtures: tuple[str, ...]
@@ -89,7 +90,7 @@ def _read_test(path: Path, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Inst
             raise _error(path, node, f"{node.name}: a parametrized instructor test is not "
                          "supported (one test is one check); write one test per case")
     doc = ast.get_docstring(node) or ""
-    title = doc.strip().splitlines()[0].strip() if doc.strip() else node.name
+    title = tagged(doc) if doc.strip() else Text.same(node.name)
     return InstructorTestInfo(node.name, path, node.lineno, title, points, hidden,
                               tuple(fixtures))
 
@@ -129,7 +130,7 @@ def instructor_checks(folder: Path) -> tuple[list[tuple[InstructorTestInfo, Any]
     pairs = []
     for info in read_tests(folder):
         check = instructor_test(info.need, name=info.name, file=str(info.file.resolve()),
-                                title=info.title, hidden=info.hidden, suite=suite)
+                                title=info.title.en, hidden=info.hidden, suite=suite)
         suite.tests.append(check)
         pairs.append((info, check))
     return pairs, suite

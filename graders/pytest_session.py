@@ -27,7 +27,7 @@ from typing import Any
 from graders.checks.base import CheckContext, Outcome
 from graders.checks.instructor_test import InstructorTest
 from graders.checks.skip import CheckSkipped
-from graders.i18n import Text
+from graders.i18n import Text, tagged
 
 MAX_ACTUAL_LINES = 12
 MAX_ACTUAL_CHARS = 1200
@@ -165,15 +165,15 @@ def _outcome(test: InstructorTest, result: TestOutcome) -> Outcome:
             f"O teste do professor foi pulado: {result.message}",
             f"The instructor's test was skipped: {result.message}"))
     if result.kind == "failed":
-        first, _, rest = result.message.partition("\n")
-        actual: str | None = result.message
-        if first.startswith("assert ") or not first:  # no message of the instructor's own
-            message = DID_NOT_PASS
-        else:
-            message = Text(f"O teste do professor não passou: {first}",
-                           f"The instructor's test did not pass: {first}")
-            actual = rest.strip() or None
-        return Outcome.fail(message, expected=test.title, actual=_clip(actual))
+        first = result.message.partition("\n")[0]
+        if first.startswith("assert ") or not first:  # no message of the instructor's own:
+            return Outcome.fail(DID_NOT_PASS, expected=test.title,  # pytest's text is the actual
+                                actual=_clip(result.message))
+        own, _, _rewritten = result.message.partition("\nassert ")  # pytest's repr of the assert
+        said = tagged(own)
+        return Outcome.fail(Text("O teste do professor não passou: " + said.pt,
+                                 "The instructor's test did not pass: " + said.en),
+                            expected=test.title)
     raise InstructorError(Text(
         f"O teste do professor {test.name} não pôde rodar (erro do professor ou do corretor, "
         f"não da entrega): {result.message}",

@@ -150,7 +150,7 @@ def parse_lab(data: object, folder: Path) -> Lab:
         raise r.error("checks", "a lab needs at least one check")
     parsed = [_parse_check(Reader(c, file, f"checks[{i}]")) for i, c in enumerate(raw_checks)]
     tests, suite = instructor_checks(folder)  # the lab's test_*.py: checks like the others
-    parsed += [(i.name, CheckSpec(i.name, TYPE_NAME, 0.0, i.hidden, Text.same(i.title), None, c),
+    parsed += [(i.name, CheckSpec(i.name, TYPE_NAME, 0.0, i.hidden, i.title, None, c),
                 i.points) for i, c in tests]
     _unique_ids(r, [p[0] for p in parsed])
     total = r.number("points")

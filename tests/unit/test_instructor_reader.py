@@ -9,6 +9,7 @@ import pytest
 
 from graders.checks.base import Need
 from graders.errors import SpecError
+from graders.i18n import Text
 from graders.instructor_tests import read_file, shipped_test_files
 from graders.spec import load_lab
 
@@ -38,7 +39,9 @@ def test_served(host):
 @mark.points(3)
 @pytest.mark.hidden
 def test_label(image):
-    """Ça marche"""
+    """pt: Ça marche em português
+    en: It works in English
+    """
 
 
 @pytest.mark.usefixtures("container")
@@ -71,10 +74,12 @@ def test_reads_names_points_hidden_titles_and_needs(tmp_path: Path) -> None:
     assert list(found) == ["test_served", "test_label", "test_by_usefixtures", "test_pushed",
                            "test_plain"]  # helper() is no test
     served, label = found["test_served"], found["test_label"]
-    assert (served.points, served.hidden, served.title) == (5.0, False,
-                                                            "Apache serves /var/www/html")
-    assert (label.points, label.hidden, label.title) == (3.0, True, "Ça marche")
-    assert found["test_plain"].points is None and found["test_plain"].title == "test_plain"
+    assert (served.points, served.hidden, served.title) == (
+        5.0, False, Text.same("Apache serves /var/www/html"))  # the first line, for both
+    assert (label.points, label.hidden, label.title) == (
+        3.0, True, Text("Ça marche em português", "It works in English"))  # pt: and en: lines
+    assert found["test_plain"].points is None and found["test_plain"].title == Text.same(
+        "test_plain")
     assert {n: t.need for n, t in found.items()} == {
         "test_served": Need.CONTAINER, "test_label": Need.IMAGE,
         "test_by_usefixtures": Need.CONTAINER, "test_pushed": Need.DOCKERFILE,
@@ -154,11 +159,12 @@ def test_visible_copies_leave_out_a_file_with_a_hidden_test(tmp_path: Path) -> N
     assert shipped_test_files(lab, visible_only=True) == [plain.resolve()]
 
 
-def test_the_bundled_apache_lab_has_its_instructor_test() -> None:
-    lab = load_lab("day2-apache")
-    test = next(c for c in lab.checks if c.id == "test_document_root")
+def test_the_bundled_instructions_lab_has_its_instructor_test() -> None:
+    lab = load_lab("day2-instructions")
+    test = next(c for c in lab.checks if c.id == "test_data_folder_belongs_to_its_user")
     assert (test.points, test.need, test.hidden) == (5.0, Need.CONTAINER, False)
-    assert lab.points == 105
+    assert test.title.pt.startswith("A pasta de dados") and test.title.en.startswith("The data")
+    assert lab.points == 100
 
 
 def test_a_students_copy_counts_only_the_tests_it_carries(tmp_path: Path) -> None:

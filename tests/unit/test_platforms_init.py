@@ -159,10 +159,7 @@ def test_gradescope_zip(tmp_path: Path) -> None:
         names = zf.namelist()
         assert names[:2] == ["setup.sh", "run_autograder"]  # at the zip's root
         assert set(names) == {"setup.sh", "run_autograder", "labgrade.env",
-                              "labs/day2-apache/lab.yaml", "labs/day2-apache/test_apache.py",
-                              f"dist/{wheel.name}"}  # the instructor's tests grade there too
-        assert zf.read("labs/day2-apache/test_apache.py") == \
-            (APACHE.root / "test_apache.py").read_bytes()
+                              "labs/day2-apache/lab.yaml", f"dist/{wheel.name}"}
         assert listing.split() == names
         for name in ("setup.sh", "run_autograder"):
             assert (zf.getinfo(name).external_attr >> 16) & 0o777 == 0o755
@@ -183,6 +180,17 @@ def test_gradescope_zip(tmp_path: Path) -> None:
             assert check.returncode == 0, check.stdout
 
 
+def test_gradescope_zip_carries_the_instructor_tests(tmp_path: Path) -> None:
+    """Without them the autograder would grade less than the lab (and its total would not
+    add up): day2-instructions' test_instructions.py ships beside its lab.yaml."""
+    out = tmp_path / "ag.zip"
+    assert run(["gradescope", "build", "day2-instructions", "--out", str(out)])[0] == 0
+    lab = load_lab("day2-instructions")
+    with zipfile.ZipFile(out) as zf:
+        assert zf.read("labs/day2-instructions/test_instructions.py") == \
+            (lab.root / "test_instructions.py").read_bytes()
+
+
 def test_run_autograder_writes_a_result_even_without_labgrade(tmp_path: Path) -> None:
     out = tmp_path / "ag.zip"
     assert run(["gradescope", "build", "day2-apache", "--out", str(out)])[0] == 0
@@ -196,7 +204,7 @@ def test_run_autograder_writes_a_result_even_without_labgrade(tmp_path: Path) ->
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     data = json.loads((root / "results/results.json").read_text())
-    assert data["score"] == 0 and data["tests"][0]["max_score"] == 105
+    assert data["score"] == 0 and data["tests"][0]["max_score"] == 100
     assert "exit status 127" in data["output"]
 
 
