@@ -112,3 +112,46 @@ def test_a_server_starting_processes_one_after_another_is_not_idle(
     script = f"for i in $(seq {steps}); do sleep 1; done; exec httpd -f -p 8080 -h /www"
     result, _took = graded(lab, tmp_path / "s", f'["sh", "-c", "{script}"]')
     assert result.score == 20, [c.message.en for c in result.checks]
+
+
+WINDOW_LAB = """id: window-lab
+title: {pt: "Janela", en: "Window"}
+points: 20
+build: {dockerfile: Dockerfile, context: ., timeout: 60}
+run:
+  ports: [8080]
+  ready: {http: {port: 8080, path: /}, timeout: 20}
+  timeout: 60
+checks:
+  - {id: stays-up, type: container_running, points: 10, after: 3}
+  - {id: serves, type: http, points: 10, port: 8080, path: /, status: 200, body: hi}
+"""
+
+
+def window_lab(tmp_path: Path) -> Lab:
+    (tmp_path / "window-lab").mkdir()
+    (tmp_path / "window-lab" / "lab.yaml").write_text(WINDOW_LAB)
+    return load_lab(tmp_path / "window-lab")
+
+
+def test_runtime_checks_run_while_the_stability_window_is_open(tmp_path: Path,
+                                                               no_leftovers: None) -> None:
+    """A server that answers, then stops 2 s after it started: the HTTP check ran while it
+    served (inside the 3 s window), and "keeps running" still sees it stop; the report keeps
+    the lab's order."""
+    result, _took = graded(window_lab(tmp_path), tmp_path / "s",
+                           '["sh", "-c", "httpd -p 8080 -h /www; sleep 2"]')
+    assert [c.check_id for c in result.checks] == ["stays-up", "serves"]
+    stays, serving = result.checks
+    assert serving.status is Status.PASSED, serving.message.en
+    assert stays.status is Status.FAILED
+
+
+def test_the_window_is_measured_from_the_start_not_after_the_other_checks(
+        tmp_path: Path, no_leftovers: None) -> None:
+    result, _took = graded(window_lab(tmp_path), tmp_path / "s",
+                           '["httpd", "-f", "-p", "8080", "-h", "/www"]')
+    assert result.score == 20
+    stays, serving = result.checks
+    # The window's 3 s are shared with the HTTP check, not added after it.
+    assert stays.duration_s + serving.duration_s < 3.5
