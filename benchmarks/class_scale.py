@@ -4,6 +4,7 @@ how it scales to 40 and 200 students.
     python benchmarks/class_scale.py                      # 20 vs shell, then 40 (~5 min)
     python benchmarks/class_scale.py --students 40,200    # the 200-student figure too (~15 min)
     python benchmarks/class_scale.py --compare 0 --students 40 --jobs 16   # one other --jobs
+    python benchmarks/class_scale.py --compare 0 --students 40 --shards 4  # shard overhead
 
 Figures, all with the load average at their start and end (the machine may be shared):
   compare   twenty sequential runs of benchmarks/shell/day2-apache.sh on the cached solution,
@@ -196,6 +197,39 @@ def compare(scratch: Path, students: int, jobs: int | None,
             "batch": batch, "ratio": ratio}
 
 
+def shards(scratch: Path, students: int, count: int, jobs: int | None,
+           say: Callable[[str], None]) -> dict[str, Any]:
+    """`count` slices of the class graded one after another (as CI runners would, in parallel,
+    each on its own machine), then merged; against one unsharded batch of the same class."""
+    whole = run_batch(scratch, students, jobs, say)
+    base = [*bench.labgrade(), "--labs", str(bench.LABS)]
+    folders, slices = [], []
+    for k in range(1, count + 1):
+        out = scratch / f"shard-{k}"
+        t0 = time.perf_counter()
+        done = subprocess.run([*base, "batch", LAB, str(roster(scratch, students)), "--out",
+                               str(out), "--shard", f"{k}/{count}",
+                               "--jobs", str(jobs or default_jobs())],
+                              cwd=bench.REPO, capture_output=True, text=True)
+        slices.append(time.perf_counter() - t0)
+        if done.returncode != 0:
+            raise RuntimeError(f"shard {k}/{count}: exit {done.returncode}\n{done.stderr[-2000:]}")
+        folders.append(str(out))
+    t0 = time.perf_counter()
+    merged = scratch / "merged"
+    subprocess.run([*base, "merge", *folders, "--out", str(merged)], cwd=bench.REPO,
+                   check=True, capture_output=True)
+    merge = time.perf_counter() - t0
+    if bench._full_marks(merged, students) != students:
+        raise RuntimeError("the merged gradebook lacks students")
+    overhead = sum(slices) + merge - whole["seconds"]
+    say(f"  {count} shards of {students}: slices {', '.join(f'{x:.1f}' for x in slices)} s, "
+        f"merge {merge:.2f} s; overhead against one batch {overhead:.1f} s "
+        f"({overhead / count:.1f} s a slice; load {bench.loadavg()})")
+    return {"students": students, "shards": count, "slices": slices, "merge": merge,
+            "unsharded": whole["seconds"], "overhead": overhead}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -205,6 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="class sizes to time (default 40; add 200 for the big figure)")
     p.add_argument("--jobs", type=int, metavar="N",
                    help="give the batches --jobs N (default: the batch's own default)")
+    p.add_argument("--shards", type=int, default=0, metavar="K",
+                   help="also grade the first class size as K slices plus a merge, against "
+                        "one batch: the overhead of sharding (default: not)")
     p.add_argument("--json", metavar="FILE", help="write every figure to FILE")
     args = p.parse_args(argv)
 
@@ -224,8 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         scratch = Path(tmp)
         if args.compare:
             results["compare"] = compare(scratch, args.compare, args.jobs, say)
-        for n in [int(x) for x in args.students.split(",") if x]:
+        sizes = [int(x) for x in args.students.split(",") if x]
+        for n in sizes:
             results["classes"].append(run_batch(scratch, n, args.jobs, say))
+        if args.shards and sizes:
+            results["shards"] = shards(scratch, sizes[0], args.shards, args.jobs, say)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
