@@ -18,7 +18,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from graders.checks import CHECKS, Check, get_check_class
+from graders.checks import CHECK_TYPES, Check, check_type_class
 
 SCHEMA_ID = "urn:labgrade:lab.yaml"
 
@@ -93,7 +93,7 @@ def _type_text(f: dataclasses.Field[Any]) -> str:
 
 
 def describe(type_name: str) -> TypeInfo:
-    cls = get_check_class(type_name)
+    cls = check_type_class(type_name)
     hints = typing.get_type_hints(cls)
     docs = field_docs(cls)
     fields = []
@@ -110,7 +110,7 @@ def describe(type_name: str) -> TypeInfo:
 
 
 def all_types() -> list[TypeInfo]:
-    return [describe(name) for name in sorted(CHECKS)]
+    return [describe(name) for name in sorted(CHECK_TYPES)]
 
 
 TEXT = {"description": "A string, or {pt: ..., en: ...}",
@@ -184,6 +184,9 @@ def lab_schema() -> dict[str, Any]:
             "samples": {"type": "array", "items": {
                 "type": "object", "required": ["path", "score"], "additionalProperties": False,
                 "properties": {"path": {"type": "string"}, "score": {"type": "number"},
+                               "fails": {"type": "array", "items": {"type": "string"},
+                                         "description": "The checks this sample must not "
+                                                        "pass; every other check must pass."},
                                "setup": {"type": "object"}}}},
             "registry": {"type": "object"},
             "live": {"type": "object"},

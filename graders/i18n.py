@@ -65,3 +65,20 @@ def default_lang(environ: Mapping[str, str] | None = None) -> Lang:
             return "pt" if value.lower().startswith("pt") else "en"
     loc = locale.getlocale()[0] or ""
     return "pt" if loc.lower().startswith("pt") else "en"
+
+
+def shown(name: str, limit: int = 300) -> str:
+    """A name from the submission made safe for every message, file and database: bytes that
+    are not UTF-8 (surrogates) and control characters become `\\xNN` escapes, and it is cut
+    at `limit` characters. Applied where a name enters a message, once."""
+    out = []
+    for ch in name:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF or not ch.isprintable():
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,11 +1,19 @@
-"""Preparing a lab sample for grading: options, and any outside state the sample declares.
+"""Preparing a lab sample for grading: options, any outside state the sample declares, and the
+checks it is allowed to fail.
+
+Allowed failures. A sample's `setup: fails:` lists the ids of the checks it must fail, and only
+those: every other check must pass (a sample without the list is held to its score alone):
+
+    samples:
+      - {path: submissions/fails_expose, score: 90, setup: {fails: [exposes-80]}}
 
 Registry state. A sample's `setup: registry:` says what the registry must hold before it is
 graded; a lab with a `registry:` section gives every sample a registry (empty unless it pushes):
 
     samples:
       - path: submissions/wrong_tag
-        score: 30
+        score: 75
+        fails: [tag-pushed]
         setup:
           registry:
             push:                          # built with Docker, pushed before grading
@@ -43,6 +51,7 @@ from graders.spec import Lab, Sample
 ENV_REGISTRY = "LABGRADE_REGISTRY"
 ENV_AUTH = "LABGRADE_REGISTRY_AUTH"
 SETUP_KEYS = {"push", "auth", "image"}
+"""The keys of `setup.registry`."""
 PUSH_KEYS = {"image", "build"}
 
 
@@ -150,5 +159,9 @@ def _declared_repository(submission: Path, image: str | None) -> str | None:
 
 
 def _error(lab: Lab, sample: Sample, field: str, reason: str) -> SpecError:
+    return _field_error(lab, sample, f"setup.registry{field}", reason)
+
+
+def _field_error(lab: Lab, sample: Sample, field: str, reason: str) -> SpecError:
     index = lab.samples.index(sample) if sample in lab.samples else 0
-    return SpecError(reason, file=lab.spec_file, field=f"samples[{index}].setup.registry{field}")
+    return SpecError(reason, file=lab.spec_file, field=f"samples[{index}].{field}")

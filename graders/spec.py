@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from graders.checks import CHECKS, Check, Need, get_check_class
+from graders.checks import CHECK_TYPES, Check, Need, check_type_class
 from graders.errors import SpecError, UsageError
 from graders.i18n import Text
 from graders.lab_lookup import LabSource, available, lab_sources, locate
@@ -73,6 +73,9 @@ class Sample:
     score: float
     setup: dict[str, Any] = field(default_factory=dict)
     """Extra state a sample's test sets up (for example what a registry holds)."""
+    fails: frozenset[str] | None = None
+    """The ids of the checks this sample must not pass (every other check must pass); None
+    when the lab does not say, and the sample is held to its score alone."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ def parse_lab(data: object, folder: Path) -> Lab:
         checks=checks,
         build=build,
         run=run,
-        samples=tuple(_parse_sample(Reader(s, file, f"samples[{i}]"), folder)
+        samples=tuple(_parse_sample(Reader(s, file, f"samples[{i}]"), folder, checks)
                       for i, s in enumerate(r.sequence("samples"))),
         points=sum(c.points for c in checks if c.need is not Need.LIVE),
         extra={k: r.data[k] for k in ("registry", "live", "image") if k in r.data},
@@ -178,10 +181,10 @@ def _parse_check(r: Reader) -> tuple[str, CheckSpec, float | None]:
     if not ID_RE.match(check_id):
         raise r.error("id", f"{check_id!r} is not a valid id: use letters, digits, - and _")
     type_name = r.string("type", required=True) or ""
-    if type_name not in CHECKS:
+    if type_name not in CHECK_TYPES:
         raise r.error("type", f"unknown check type {type_name!r}. Valid types: "
-                      + ", ".join(sorted(CHECKS)))
-    cls = get_check_class(type_name)
+                      + ", ".join(sorted(CHECK_TYPES)))
+    cls = check_type_class(type_name)
     own = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     r.only(CHECK_COMMON | own)
     visibility = r.string("visibility", "hidden" if r.data.get("hidden") else "visible")
@@ -279,8 +282,8 @@ def _parse_ready(r: Reader | None) -> Readiness:
                      timeout=timeout)
 
 
-def _parse_sample(r: Reader, folder: Path) -> Sample:
-    r.only({"path", "score", "setup"})
+def _parse_sample(r: Reader, folder: Path, checks: tuple[CheckSpec, ...]) -> Sample:
+    r.only({"path", "score", "fails", "setup"})
     path = r.string("path", required=True) or ""
     if not (folder / path).is_dir():
         raise r.error("path", f"no folder {path!r} in the lab")
@@ -288,7 +291,23 @@ def _parse_sample(r: Reader, folder: Path) -> Sample:
     if score is None:
         raise r.error("score", "is required: the score this sample must get")
     setup = r.data.get("setup") or {}
-    return Sample(path, score, dict(setup) if isinstance(setup, dict) else {})
+    return Sample(path, score, dict(setup) if isinstance(setup, dict) else {},
+                  _sample_fails(r, checks))
+
+
+def _sample_fails(r: Reader, checks: tuple[CheckSpec, ...]) -> frozenset[str] | None:
+    """A sample's `fails:` list: graded check ids (live checks never run on samples)."""
+    if "fails" not in r.data:
+        return None
+    fails = r.data["fails"]
+    if not isinstance(fails, list) or not all(isinstance(f, str) for f in fails):
+        raise r.error("fails", "expected a list of check ids")
+    graded = {c.id for c in checks if not c.live}
+    unknown = [f for f in fails if f not in graded]
+    if unknown:
+        raise r.error("fails", f"no graded check {unknown[0]!r} in the lab; the ids are: "
+                      + ", ".join(sorted(graded)))
+    return frozenset(fails)
 
 
 def _needs_met(r: Reader, checks: tuple[CheckSpec, ...], build: BuildSpec | None,
@@ -300,9 +319,10 @@ def _needs_met(r: Reader, checks: tuple[CheckSpec, ...], build: BuildSpec | None
         if c.need is Need.CONTAINER and run is None:
             raise SpecError(f"check type {c.type} needs a running container: add a run: section",
                             file=r.file, field=f"checks[{i}]")
-        # a check probing from the host needs its port published; `socket` looks inside
-        port = None if getattr(c.check, "port_inside", False) else getattr(c.check, "port", None)
+        field_name = c.check.host_port_field
+        port = getattr(c.check, field_name) if field_name else None
         if c.need is Need.CONTAINER and run is not None and isinstance(port, int) \
                 and port not in run.ports:
             raise SpecError(f"port {port} is not published: add it to run.ports "
-                            f"(now {list(run.ports)})", file=r.file, field=f"checks[{i}].port")
+                            f"(now {list(run.ports)})", file=r.file,
+                            field=f"checks[{i}].{field_name}")

@@ -1,4 +1,7 @@
-"""Docker backends, selected by name (`--backend`)."""
+"""Everything that talks to Docker, importing nothing above it: the backends selected by
+name (`--backend`, their contract in `base`), the student's own engine read-only (`live`,
+`sockets`), labgrade's long-lived containers (`service`) and the samples' build-and-push
+(`publish`)."""
 
 from __future__ import annotations
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from graders.checks.base import ExecResult
+if TYPE_CHECKING:
+    from graders.backends.live import LiveView
 
 LABEL_RUN = "org.labgrade.run"
 """Every container, volume and network labgrade creates carries this label (its run id)."""
 LABEL_LAB = "org.labgrade.lab"
 LABEL_CREATED = "org.labgrade.created"
+LABEL_KEEP = "org.labgrade.keep"
+"""Never trusted: a student's image may carry any label. Kept runs are marked in the runs dir."""
 RUN_REPOSITORY = "labgrade"
 """A graded image is tagged `labgrade/<lab id>:<run id>` and known by that tag, not by a label:
 labelling it would cost the build one more step (a container and a commit, ~45 ms), and its
@@ -22,6 +26,32 @@ Dockerfile could forge any label."""
 
 def run_image_tag(lab_id: str, run_id: str) -> str:
     return f"{RUN_REPOSITORY}/{lab_id}:{run_id}"
+
+
+def build_cpuset(cpus: float, ncpu: int) -> str | None:
+    """The cpuset string for a build allowed `cpus` CPUs on a daemon with `ncpu` CPUs: the
+    last ones, never CPU 0 unless the daemon has one CPU or the build may use them all."""
+    if ncpu <= 1:
+        return None
+    count = min(ncpu, max(1, int(-(-cpus // 1))))
+    if count >= ncpu:
+        return None
+    return f"{ncpu - count}-{ncpu - 1}" if count > 1 else str(ncpu - 1)
+
+
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?")
+
+
+def parse_docker_time(value: object) -> float | None:
+    """Docker's RFC 3339 time with nanoseconds as epoch seconds; None when unset or odd."""
+    match = _STAMP.match(str(value or ""))
+    if not match or match.group(1).startswith("0001-"):
+        return None
+    base, fraction, zone = match.groups()
+    zone = "+00:00" if zone in (None, "Z") else zone
+    stamp = datetime.fromisoformat(f"{base}.{(fraction or '0')[:6]:0<6}{zone}")
+    return stamp.astimezone(timezone.utc).timestamp()
+
 
 # Docker's own failures, which no Dockerfile causes: the engine's networking or storage broke.
 ENGINE_FAULT = re.compile(
@@ -64,6 +94,42 @@ class ContainerOptions:
     (batch workers each have their own: graders/batch/network.py)."""
 
 
+@dataclass(frozen=True)
+class ExecResult:
+    exit_code: int | None
+    """None when the command timed out and was killed."""
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True)
+class FileStat:
+    path: str
+    kind: str
+    """One of: file, directory, symlink, other."""
+    mode: int
+    uid: int
+    gid: int
+    size: int
+    linkname: str = ""
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class PullRefused(Exception):
+    """Docker could not pull an image (the registry refused it, or is not reachable from the
+    engine); `reason` is Docker's own words."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
 class DockerBackend(Protocol):
     name: str
 
@@ -99,8 +165,6 @@ class DockerBackend(Protocol):
     def exec(self, container_id: str, argv: list[str], timeout: float,
              limit: int) -> ExecResult: ...
 
-    def top(self, container_id: str) -> list[dict[str, str]]: ...
-
     def put_archive(self, container_id: str, path: str, data: bytes) -> None:
         """Extract the tar `data` into folder `path` of the container (docker cp, inward)."""
 
@@ -133,3 +197,16 @@ class DockerBackend(Protocol):
     def remove_layer(self, image_id: str) -> bool:
         """Remove one untagged build-step image, not forced and without its parents; False
         when it is in use, has a child image, or is gone."""
+
+    def pull_digest(self, reference: str, auth: Mapping[str, Any] | None) -> bool:
+        """Pull `name@digest` unless it is here already, with `auth` (Docker's auth_config:
+        username and password, or identitytoken); True when this call brought it in. Raises
+        PullRefused when Docker cannot pull it."""
+
+    def remove_reference(self, reference: str) -> None:
+        """Remove the name `reference`, not forced (an image in use stays); no error, ever."""
+
+    def live(self) -> LiveView:
+        """The engine read-only, as live checks read the student's own (graders.backends.live),
+        over this backend's connection."""
+

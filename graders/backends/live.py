@@ -1,10 +1,11 @@
 """A read-only view of the student's own Docker engine, for live checks (`labgrade check --live`).
 
 Live checks grade what the student did with Docker (`docker build -t`, `docker run -p ... -d
---name`, `docker login`, `docker tag`), so they read the engine the student uses. `LiveEngine`
-only ever sends GET requests to the engine (list images, inspect an image, list and inspect
-containers) and reads the Docker client's config.json: it has no method that creates, starts,
-stops, removes or changes anything, and a unit test holds it to that.
+--name`, `docker tag`), so they read the engine the student uses. `LiveEngine` only ever sends
+GET requests to the engine (list images, inspect an image, list and inspect containers): it has
+no method that creates, starts, stops, removes or changes anything, and a unit test holds it to
+that. (`docker login` is read from the client's config.json, not from the engine:
+`graders.registry.credentials.client_login`.)
 
 Decisions, so that every check reads state the same way:
 
@@ -17,18 +18,15 @@ Decisions, so that every check reads state the same way:
   ones asked for at `docker run` (`HostConfig.PortBindings`), so a stopped container still
   shows what `-p` it was given. TCP and UDP are kept apart (`80/tcp`).
 * HTTP goes to 127.0.0.1 only, whatever address the student published on.
-* Login: an `auths` entry with a credential or a credential helper that lists the registry, read
-  through `graders.registry.credentials.login_source`, which never reads a secret out.
 """
 
 from __future__ import annotations
 
 import http.client
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
-from graders.checks.base import HttpResponse
+from graders.backends.base import HttpResponse
 from graders.errors import BackendError, DockerUnavailable, docker_host
 
 LOCALHOST = "127.0.0.1"
@@ -76,17 +74,6 @@ class LiveContainer:
         return self.status == "running"
 
 
-@dataclass(frozen=True)
-class LoginState:
-    logged_in: bool
-    config: Path
-    """The Docker client config that was read."""
-    via: str = ""
-    """`config.json auths` or `docker-credential-<helper>`; never a user name or secret."""
-    problem: str = ""
-    """Why the answer could not be read (an unusable helper, invalid JSON), for the student."""
-
-
 class LiveView(Protocol):
     """What a live check may read from the student's engine. Every method is read-only."""
 
@@ -104,12 +91,6 @@ class LiveView(Protocol):
 
     def http_get(self, port: int, path: str = "/", timeout: float = 5.0) -> HttpResponse:
         """GET http://127.0.0.1:`port``path`; raises OSError or HTTPException when none answers."""
-
-    def config_path(self) -> Path:
-        """The Docker client's config.json ($DOCKER_CONFIG, else ~/.docker)."""
-
-    def login(self, registry: str) -> LoginState:
-        """Whether the Docker client holds credentials for `registry` (never the secret)."""
 
 
 class LiveEngine:
@@ -170,22 +151,6 @@ class LiveEngine:
             return HttpResponse(resp.status, dict(resp.getheaders()), resp.read(MAX_HTTP_BODY))
         finally:
             conn.close()
-
-    def config_path(self) -> Path:
-        from graders.registry.credentials import docker_config_path
-
-        return docker_config_path()
-
-    def login(self, registry: str) -> LoginState:
-        from graders.registry.credentials import login_source
-        from graders.registry.errors import CredentialsError
-
-        path = self.config_path()
-        try:
-            source = login_source(registry, config_path=path)
-        except CredentialsError as e:
-            return LoginState(False, path, problem=str(e))
-        return LoginState(source is not None, path, source or "")
 
     def _call(self, operation: str, fn: Any, missing: bool = False) -> Any:
         import docker.errors

@@ -20,17 +20,20 @@ import urllib3.exceptions
 
 from graders.backends.base import (
     LABEL_CREATED,
+    LABEL_KEEP,
     LABEL_LAB,
     LABEL_RUN,
     RUN_REPOSITORY,
     BuildOutcome,
     ContainerOptions,
+    ExecResult,
+    PullRefused,
+    build_cpuset,
     is_engine_fault,
+    parse_docker_time,
 )
-from graders.checks.base import ExecResult
-from graders.engine.cleanup import LABEL_KEEP
-from graders.engine.logcap import CappedLog
-from graders.engine.sandbox import build_cpuset
+from graders.backends.live import LiveEngine, LiveView
+from graders.backends.logcap import CappedLog
 from graders.errors import BackendError, DockerUnavailable, docker_host
 
 
@@ -361,15 +364,6 @@ class SdkBackend:
         except docker.errors.DockerException as e:
             raise BackendError("stats", _short(e)) from e
 
-    def top(self, container_id: str) -> list[dict[str, str]]:
-        try:
-            # Numeric uids: names would be looked up in the host's /etc/passwd, not the image's.
-            table = self.client.api.top(container_id, ps_args="-eo uid,pid,ppid,args")
-        except docker.errors.DockerException as e:
-            raise BackendError("top", _short(e)) from e
-        titles = table.get("Titles") or []
-        return [dict(zip(titles, row, strict=False)) for row in table.get("Processes") or []]
-
     def remove_container(self, container_id: str) -> None:
         self.remove_leftover("container", container_id)
 
@@ -449,6 +443,32 @@ class SdkBackend:
             return False
         return True
 
+    def pull_digest(self, reference: str, auth: Mapping[str, Any] | None) -> bool:
+        try:
+            self.client.api.inspect_image(reference)
+            return False  # already here: the digest names exactly this content
+        except docker.errors.ImageNotFound:
+            pass
+        except docker.errors.DockerException as e:
+            raise BackendError("image inspect", _short(e)) from e
+        name, _, digest = reference.partition("@")
+        try:
+            for line in self.client.api.pull(name, tag=digest, stream=True, decode=True,
+                                             auth_config=dict(auth) if auth else None):
+                if "error" in line or "errorDetail" in line:
+                    detail = (line.get("errorDetail") or {}).get("message") or line.get("error")
+                    raise PullRefused(str(detail))
+        except docker.errors.APIError as e:
+            raise PullRefused(str(e.explanation or e)) from None
+        return True
+
+    def remove_reference(self, reference: str) -> None:
+        with contextlib.suppress(Exception):
+            self.client.api.remove_image(reference)
+
+    def live(self) -> LiveView:
+        return LiveEngine(self.client)
+
     def remove_leftover(self, kind: str, ident: str) -> bool:
         """Remove one container, network, volume or image; False (no error) if already gone."""
         api = self.client.api
@@ -491,8 +511,6 @@ def _epoch(value: object) -> float:
     text = str(value or "")
     if text.isdigit():
         return float(text)
-    from graders.checks.container_running import parse_docker_time
-
     return parse_docker_time(text) or 0.0
 
 

@@ -27,10 +27,9 @@ from graders.batch.roster import Entry, in_shard, load_roster
 from graders.batch.source import Fetched, content_hash, fetch
 from graders.batch.store import FILENAME, Record, Store
 from graders.batch.throttle import cpu_count, default_jobs
-from graders.engine.intake import shown
 from graders.engine.run import GradeOptions
 from graders.errors import UsageError
-from graders.i18n import Lang
+from graders.i18n import Lang, shown
 from graders.results import Status
 from graders.spec import Lab
 

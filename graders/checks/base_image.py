@@ -1,9 +1,10 @@
-"""`base_image`: the image a stage is built FROM (repository, tag, pinned version)."""
+"""`base_image`: the image a stage is built FROM (repository, tag, pinned version, bases it may
+not be)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from graders.checks._common import regex_problems
@@ -22,9 +23,17 @@ from graders.dockerfile.refs import ImageRef, base_image
 from graders.i18n import Text
 
 
+def short_name(repository: str) -> str:
+    """`docker.io/library/golang` -> `golang`: what `none_of` is searched in."""
+    for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
+        repository = repository.removeprefix(prefix)
+    return repository.removeprefix("library/")
+
+
 @dataclass(frozen=True)
 class BaseImageCheck(Check):
-    """The base image of a stage: repository and tag regexes, a pinned version.
+    """The base image of a stage: repository and tag regexes, a pinned version, and bases it may
+    not be (`none_of`: the build image must not be what a multi-stage build ships).
 
     A stage built FROM an earlier stage is followed to the image that one starts from.
 
@@ -36,6 +45,10 @@ class BaseImageCheck(Check):
       tag: '^12'
       pinned: true
       stage: final
+    - id: final-base-not-golang
+      type: base_image
+      points: 10
+      none_of: ['^golang$', '^(gcc|maven|node)$']
     ```
     """
 
@@ -53,6 +66,9 @@ class BaseImageCheck(Check):
     """A regex searched in the tag (`latest` when the FROM names none)."""
     pinned: bool = False
     """Require a tag other than latest, or a digest."""
+    none_of: list[str] = field(default_factory=list)
+    """Regexes searched in the repository without Docker Hub's `docker.io/library/` (`golang`
+    stands for `golang:1.19` and `docker.io/library/golang`): the base must match none."""
     stage: str = "final"
     """final, first, any (passes if one stage does), all (every stage), a name or index."""
 
@@ -60,8 +76,15 @@ class BaseImageCheck(Check):
         problems = regex_problems("image", self.image) + regex_problems("tag", self.tag)
         problems += type_problems("pinned", self.pinned, bool, "true or false")
         problems += stage_problems(self.stage, ("final", "first", "any", "all"))
-        if self.image is None and self.tag is None and self.pinned is not True:
-            problems.append("set at least one of image, tag or pinned: true")
+        none_of: object = self.none_of  # YAML may give anything
+        if not isinstance(none_of, list):
+            problems.append("none_of: expected a list of regexes")
+        else:
+            for i, item in enumerate(none_of):
+                problems += regex_problems(f"none_of[{i}]", item, optional=False)
+        if (self.image is None and self.tag is None and self.pinned is not True
+                and not self.none_of):
+            problems.append("set at least one of image, tag, pinned: true or none_of")
         return problems
 
     def _problems(self, ref: ImageRef) -> Text | None:
@@ -80,6 +103,14 @@ class BaseImageCheck(Check):
                     t=tag, x=self.tag
                 )
             )
+        banned = next((x for x in self.none_of if re.search(x, short_name(ref.repository))), None)
+        if banned is not None:
+            found.append(
+                Text(
+                    "é uma base que este laboratório não aceita aqui (/{x}/)",
+                    "it is a base this lab does not accept here (/{x}/)",
+                ).format(x=banned)
+            )
         if self.pinned and not ref.pinned:
             found.append(
                 Text(
@@ -94,7 +125,8 @@ class BaseImageCheck(Check):
     def _expected(self) -> str:
         repo = f"/{self.image}/" if self.image else "*"
         tag = f"/{self.tag}/" if self.tag else ("≠latest" if self.pinned else "*")
-        return f"FROM {repo}:{tag}"
+        banned = "; none of: " + ", ".join(f"/{x}/" for x in self.none_of) if self.none_of else ""
+        return f"FROM {repo}:{tag}{banned}"
 
     def run(self, ctx: CheckContext) -> Outcome:
         df = ctx.dockerfile

@@ -6,10 +6,10 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, ClassVar
 
-from graders.checks._common import number_problems, tail
+from graders.backends.base import parse_docker_time
+from graders.checks._common import clip, number_problems, tail
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
 
@@ -18,7 +18,8 @@ clock: Callable[[], float] = time.time
 """Wall clock compared with Docker's StartedAt; tests replace it."""
 sleep: Callable[[float], None] = time.sleep
 
-_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?")
+ERROR_LINE = re.compile(r"(?i)error|fatal|panic|\[emerg\]")
+"""A line in which a failing service reports why (Apache's AH00526, a Python traceback's last)."""
 
 EXIT_REASONS: dict[int, Text] = {
     0: Text(
@@ -37,17 +38,6 @@ EXIT_REASONS: dict[int, Text] = {
         " O processo falhou (segmentation fault).", " The process crashed (segmentation fault)."
     ),
 }
-
-
-def parse_docker_time(value: object) -> float | None:
-    """Docker's RFC 3339 time with nanoseconds as epoch seconds; None when unset or odd."""
-    match = _STAMP.match(str(value or ""))
-    if not match or match.group(1).startswith("0001-"):
-        return None
-    base, fraction, zone = match.groups()
-    zone = "+00:00" if zone in (None, "Z") else zone
-    stamp = datetime.fromisoformat(f"{base}.{(fraction or '0')[:6]:0<6}{zone}")
-    return stamp.astimezone(timezone.utc).timestamp()
 
 
 @dataclass(frozen=True)
@@ -134,6 +124,12 @@ class ContainerRunningCheck(Check):
         # Each stream read alone: a crash's reason is usually its last stderr line, and in the
         # merged log it can sit before the stdout still being copied.
         errors, output = ctx.container_logs(4000, "stderr"), ctx.container_logs(4000, "stdout")
+        said = _error_said(errors) if code not in (0, None) and not oom else ""
+        if said:  # the service's own reason, rather than advice that fits only exit code 0
+            message = message + Text(
+                " O processo principal falhou; seu erro: {s}",
+                " The main process failed; its error: {s}",
+            ).format(s=said)
         last = tail(errors or output, lines=5, limit=300)
         actual = f"exited with code {code}{after}; OOMKilled: {str(oom).lower()}"
         if state.get("Error"):
@@ -148,6 +144,19 @@ class ContainerRunningCheck(Check):
             actual=actual + (f"; {said}: {last}" if last else "; no output"),
             details=details,
         )
+
+
+def _error_said(errors: str) -> str:
+    """The last stderr line reporting an error, joined with the line it introduces when it ends
+    with ":" (Apache: "Syntax error on line N of FILE:" then the directive); empty if none."""
+    lines = [line.strip() for line in errors.splitlines()[-20:] if line.strip()]
+    for i in range(len(lines) - 1, -1, -1):
+        if ERROR_LINE.search(lines[i]):
+            said = lines[i]
+            if said.endswith(":") and i + 1 < len(lines):
+                said += " " + lines[i + 1]
+            return clip(said, 300)
+    return ""
 
 
 def _running(state: dict[str, Any]) -> bool:

@@ -40,8 +40,9 @@ class CopyFromCheck(Check):
     """Every `COPY --from=` names an earlier stage, by name or index.
 
     A bare word that names no earlier stage is the classic typo (`--from=buildando` for a stage
-    named `build`): Docker takes it for an image and fails pulling it. Values with `:`, `/` or
-    `@` are image references, accepted when `images` is true.
+    named `build`): Docker takes it for an image and fails pulling it, and the message names the
+    stage that is there. Values with `:`, `/` or `@` are image references, accepted when
+    `images` is true. Any stage name is fine (`build`, `builder`, `BUILD`), and so is an index.
 
     ```yaml
     - id: copies-from-build
@@ -62,7 +63,7 @@ class CopyFromCheck(Check):
     )
 
     required: bool = False
-    """Fail when there is no COPY --from at all."""
+    """Fail unless some COPY --from reads an earlier stage (an image alone is not enough)."""
     images: bool = True
     """Accept `--from=<image reference>` (with `:`, `/` or `@`), such as nginx:1.25."""
 
@@ -106,11 +107,23 @@ class CopyFromCheck(Check):
                 actual="\n".join(f.actual or "" for f in failures),
                 line=failures[0].line,
             )
+        stages = [(i, t) for i, t in targets if t.stage is not None]
+        if not stages and self.required:
+            images = ", ".join(dict.fromkeys(t.value for _, t in targets))
+            return Outcome.fail(
+                Text(
+                    "COPY --from só lê imagens ({v}): nenhum copia de um estágio anterior.",
+                    "COPY --from reads only images ({v}): none copies from an earlier stage.",
+                ).format(v=images),
+                expected="COPY --from=<stage> <src> <dest>",
+                actual="\n".join(at(df, i) for i, _ in targets[:5]),
+                line=targets[0][0].line,
+            )
         return Outcome.ok(
             Text(
-                "{n} COPY --from, todos de estágios anteriores.",
-                "{n} COPY --from, all from earlier stages.",
-            ).format(n=len(targets)),
+                "{n} COPY --from de estágios anteriores, {m} de imagens.",
+                "{n} COPY --from from earlier stages, {m} from images.",
+            ).format(n=len(stages), m=len(targets) - len(stages)),
             actual="\n".join(at(df, i) for i, _ in targets[:5]),
             line=targets[0][0].line,
         )

@@ -1,4 +1,5 @@
-"""`file`: a path in the container exists (or not) with this kind, mode, owner and content.
+"""`file`: a path in the container exists with this kind, mode, owner and content (a path that
+must not exist is `path_absent`'s).
 
 Everything is read from the host through the Docker API (`ctx.stat`, `ctx.read_file`), so the
 check works on images without a shell and on a created-but-stopped container.
@@ -55,7 +56,8 @@ def follow(ctx: CheckContext, st: FileStat) -> FileStat | None:
 
 @dataclass(frozen=True)
 class FileCheck(Check):
-    """A path in the container: exists or not, its kind, mode, owner, group and content.
+    """A path in the container exists: its kind, mode, owner, group and content. For paths that
+    must not exist, use `path_absent`.
 
     Failures read "/app/run.sh has incorrect permissions. Expected: 0755, Actual: 0644".
 
@@ -72,8 +74,6 @@ class FileCheck(Check):
 
     path: str = ""
     """Absolute path in the container."""
-    exists: bool = True
-    """False: the path must not exist (no other field allowed)."""
     kind: str | None = None
     """`file`, `directory` or `symlink`."""
     mode: str | None = None
@@ -103,27 +103,15 @@ class FileCheck(Check):
                 if re.fullmatch(r"[0-7]{3,4}", self.mode)
                 else [f"mode: expected {what}, got {self.mode!r}"]
             )
-        if not self.exists and any(
-            v is not None for v in (self.kind, self.mode, self.owner, self.group, self.contains)
-        ):
-            problems.append("exists: false allows no kind, mode, owner, group or contains")
         return problems
 
     def run(self, ctx: CheckContext) -> Outcome:
         st = ctx.stat(self.path)
         if st is None:
-            if not self.exists:
-                return Outcome.ok(Text(f"{self.path} não existe.", f"{self.path} does not exist."))
             return Outcome.fail(
                 Text(f"{self.path} não existe.", f"{self.path} does not exist."),
                 expected=self.kind or "exists",
                 actual="(absent)",
-            )
-        if not self.exists:
-            return Outcome.fail(
-                Text(f"{self.path} existe e não deveria.", f"{self.path} exists and should not."),
-                expected="(absent)",
-                actual=st.kind,
             )
         if self.kind != "symlink" and st.kind == "symlink":
             target = follow(ctx, st)

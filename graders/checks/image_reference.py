@@ -19,7 +19,8 @@ class ImageReferenceCheck(Check):
     The reference is `--image`, else `image:` in the submission's labgrade.yaml. It must be
     valid for Docker (lower case, allowed characters), have a namespace (your user name), and an
     explicit version tag that is not `latest`. Every violation gets its own message. Optional
-    fields pin the name, the namespace or the exact tag the lab asks for.
+    fields pin the name, the namespace or the exact tag the lab asks for; a declared `1.0` for
+    the lab's `v1.0` is charged here only (the registry checks grade the declared tag).
 
     ```yaml
     - id: image-name
@@ -99,9 +100,21 @@ class ImageReferenceCheck(Check):
             out.append(Text(f"O namespace deve ser {self.namespace}, não {parts[0]}.",
                             f"The namespace must be {self.namespace}, not {parts[0]}."))
         if self.tag and tag and tag != "latest" and TAG.match(tag) and tag != self.tag:
-            out.append(Text(f"A versão deve ser {self.tag}, não {tag}.",
-                            f"The version must be {self.tag}, not {tag}."))
+            out.append(self._other_version(tag))
         return out
+
+    def _other_version(self, tag: str) -> Text:
+        """`1.0` for `v1.0` names the same version (the lesson's "1.0 - Versão" line): only the
+        spelling the lab asks for is missing. Charged here alone: the registry checks grade the
+        declared tag when it was pushed."""
+        if tag.lower().lstrip("v") == self.tag.lower().lstrip("v"):
+            return Text(
+                f"Escreva a versão {self.tag}, como este laboratório pede, não {tag}: é a mesma "
+                "versão, com a grafia do docker build -t da aula.",
+                f"Write the version {self.tag}, as this lab asks, not {tag}: the same version, "
+                "spelled as in the lesson's docker build -t.")
+        return Text(f"A versão deve ser {self.tag}, não {tag}.",
+                    f"The version must be {self.tag}, not {tag}.")
 
     def _expected(self) -> str:
         ns = {ANY: "your_user", "": ""}.get(self.namespace, self.namespace)

@@ -1,4 +1,4 @@
-"""`image_user`: the user the built image runs as (`USER`)."""
+"""`image_user`: the user the built image runs as (`USER`), pointed at in the Dockerfile."""
 
 from __future__ import annotations
 
@@ -6,16 +6,34 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from graders.checks._common import read_ids, resolve_id, scalar_text
+from graders.checks._dockerfile import at
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
+
+
+def user_line(ctx: CheckContext) -> tuple[int | None, Text]:
+    """Where the Dockerfile decides the user: the final stage's last USER (following `FROM
+    <earlier stage>`), else its FROM line; and that in words. Nothing when it is unreadable."""
+    df = ctx.dockerfile
+    final = df.final_stage if df is not None else None
+    if df is None or final is None:
+        return None, Text.same("")
+    users = [i for s in reversed(df.ancestry(final)) for i in s.instructions
+             if i.keyword == "USER"]
+    if not users:
+        return final.line, Text(" O estágio final não tem USER.", " The final stage has no USER.")
+    return users[-1].line, Text(" Veja {a}.", " See {a}.").format(a=at(df, users[-1]))
 
 
 @dataclass(frozen=True)
 class ImageUserCheck(Check):
     """The image's USER is this user, or is not root.
 
-    `user: app` also accepts `USER app:app`, and `USER 1000` when /etc/passwd in the image gives
-    app the uid 1000. Root is an empty USER, `root`, `0`, or any name whose uid is 0.
+    Read from the built image, so `USER $APP_USER` and a USER inherited from an earlier stage
+    count as Docker resolves them; a failure points at the final stage's last USER line (or its
+    FROM when there is none). `user: app` also accepts `USER app:app`, and `USER 1000` when
+    /etc/passwd in the image gives app the uid 1000. Root is an empty USER, `root`, `0`, or any
+    name whose uid is 0.
 
     ```yaml
     - id: non-root
@@ -52,10 +70,12 @@ class ImageUserCheck(Check):
         if self.not_root:
             uid = resolve_id(actual_user, passwd) if actual_user else 0
             if actual_user in ("", "root") or uid == 0:
+                line, where = user_line(ctx)
                 return Outcome.fail(
-                    Text("A imagem roda como root.", "The image runs as root."),
+                    Text("A imagem roda como root.", "The image runs as root.") + where,
                     expected="a non-root USER",
                     actual=shown,
+                    line=line,
                 )
             return Outcome.ok(Text(f"Usuário: {actual}.", f"User: {actual}."), actual=actual)
         want = scalar_text(self.user)
@@ -67,10 +87,13 @@ class ImageUserCheck(Check):
             )
         ):
             return Outcome.ok(Text(f"Usuário: {actual}.", f"User: {actual}."), actual=actual)
+        line, where = user_line(ctx)
         return Outcome.fail(
-            Text("A imagem roda com outro usuário.", "The image runs as a different user."),
+            Text("A imagem roda com outro usuário.", "The image runs as a different user.")
+            + where,
             expected=want,
             actual=shown,
+            line=line,
         )
 
     @staticmethod

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from graders.backends.live import live_view
 from graders.checks._live import fix
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
+from graders.registry.credentials import client_login
 from graders.registry.reference import DOCKER_HUB, HUB_NAMES
 
 
@@ -53,7 +53,7 @@ class LiveLoginCheck(Check):
     def run(self, ctx: CheckContext) -> Outcome:
         if not self.registry:
             return replace(self, registry=ctx.registry_address() or DOCKER_HUB).run(ctx)
-        state = live_view(ctx).login(self.registry)
+        state = client_login(self.registry)
         hub = self.registry in HUB_NAMES
         where = "Docker Hub" if hub else self.registry
         if state.logged_in:

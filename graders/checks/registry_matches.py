@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from graders.checks._common import clip, type_problems
+from graders.checks._pushed import Pushed, pushed_tag
 from graders.checks._registry import lookup, not_pushed, tag_problems, unavailable
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
@@ -45,7 +46,9 @@ class RegistryMatchesCheck(Check):
 
     labgrade builds the submission itself and compares that image's config with the config
     blob in the registry; every differing field is reported. Layer contents are not compared
-    (two builds of the same Dockerfile differ in timestamps), their number is.
+    (two builds of the same Dockerfile differ in timestamps), their number is. Without the lab's
+    tag in the registry, the tag found instead (`1.0` for `v1.0`) is compared: the tag check
+    alone charges the tag.
 
     ```yaml
     - id: pushed-matches
@@ -92,15 +95,19 @@ class RegistryMatchesCheck(Check):
         if isinstance(found, Outcome):
             return found
         target, ref, want = found.target, found.ref, found.tag
+        pushed_as = Pushed(want, want) if ref.digest else pushed_tag(found)
+        if pushed_as is None:
+            return not_pushed(target, want, Text("comparar", "compare"))
         inspect = ctx.image_inspect()
         platform = "/".join(p for p in (inspect.get("Os") or "linux",
                                         inspect.get("Architecture") or "amd64",
                                         inspect.get("Variant")) if p)
         client = target.client()
         try:
-            manifest = client.image_manifest(ref.repository, ref.digest or want, platform)
+            manifest = client.image_manifest(ref.repository, ref.digest or pushed_as.tag,
+                                             platform)
             if manifest.config is None:
-                raise RegistryNotFound(target.registry, f"{ref.repository}:{want} config")
+                raise RegistryNotFound(target.registry, f"{ref.repository}:{pushed_as.tag} config")
             pushed = json.loads(client.blob(ref.repository, manifest.config.digest, 4 << 20))
         except PlatformNotFound as e:
             return Outcome.fail(Text(
@@ -111,11 +118,11 @@ class RegistryMatchesCheck(Check):
             return not_pushed(target, want, Text("comparar", "compare"))
         except RegistryError as e:
             unavailable(target, e)
-        return self._compare(ctx.image_config(), inspect, pushed, target.push_name(want),
-                             manifest.digest)
+        return self._compare(ctx.image_config(), inspect, pushed, pushed_as,
+                             target.push_name(pushed_as.tag), manifest.digest)
 
     def _compare(self, built: dict[str, Any], inspect: dict[str, Any], pushed_doc: Any,
-                 name: str, digest: str) -> Outcome:
+                 pushed_as: Pushed, name: str, digest: str) -> Outcome:
         pushed = (pushed_doc.get("config") if isinstance(pushed_doc, dict) else None) or {}
         differ = [f for f in self.fields
                   if normalized(f, built.get(f)) != normalized(f, pushed.get(f))]
@@ -129,15 +136,16 @@ class RegistryMatchesCheck(Check):
                 expected.append(f"layers={n_built}")
                 actual.append(f"layers={n_pushed}")
         if not differ:
-            return Outcome.ok(Text(f"{name} é a imagem que o seu Dockerfile constrói.",
-                                   f"{name} is the image your Dockerfile builds."),
-                              actual=digest)
+            return Outcome.ok(Text(f"{name} é a imagem que o seu Dockerfile constrói",
+                                   f"{name} is the image your Dockerfile builds")
+                              + pushed_as.note + Text.same("."), actual=digest)
         names = ", ".join(differ)
         return Outcome.fail(Text(
-            f"{name} no registry difere da imagem construída do seu Dockerfile em: {names}. "
-            f"Construa e envie de novo: docker build -t {name} . && docker push {name}",
+            f"{name} no registry difere da imagem construída do seu Dockerfile em: {names}",
             f"{name} in the registry differs from the image built from your Dockerfile in: "
-            f"{names}. Build and push again: docker build -t {name} . && docker push {name}"),
+            f"{names}") + pushed_as.note + Text(
+            f". Construa e envie de novo: docker build -t {name} . && docker push {name}",
+            f". Build and push again: docker build -t {name} . && docker push {name}"),
             expected=clip("; ".join(expected), 600), actual=clip("; ".join(actual), 600),
             details=f"pushed manifest {digest}")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from graders.checks._common import clip, number_problems, regex_problems, tail, type_problems
+from graders.checks._pushed import Pushed, pushed_tag
 from graders.checks._registry import lookup, not_pushed, tag_problems, unavailable
 from graders.checks.base import Check, CheckContext, ExecResult, Need, Outcome
 from graders.i18n import Text
@@ -17,7 +18,9 @@ from graders.registry.errors import RegistryError
 class RegistryRunsCheck(Check):
     """The pushed image runs: pulled by digest from the registry, its ENTRYPOINT/CMD run once
     (sandboxed, no network) exits 0 and prints what is expected: `stdout` (a regex), and, with
-    `same_as_build`, the same output as the image built from the submitted Dockerfile.
+    `same_as_build`, the same output as the image built from the submitted Dockerfile. Without
+    the lab's tag in the registry, the tag found instead (`1.0` for `v1.0`) is run: the tag
+    check alone charges the tag.
 
     ```yaml
     - id: pushed-runs
@@ -55,47 +58,52 @@ class RegistryRunsCheck(Check):
         if isinstance(found, Outcome):
             return found
         target, ref, want = found.target, found.ref, found.tag
+        pushed_as = Pushed(want, want) if ref.digest else pushed_tag(found)
+        if pushed_as is None:
+            return not_pushed(target, want, Text("executar", "run"))
         try:
-            digest = ref.digest or target.client().head_manifest(ref.repository, want)
+            digest = ref.digest or target.client().head_manifest(ref.repository, pushed_as.tag)
             if digest is None:
                 return not_pushed(target, want, Text("executar", "run"))
             pushed = ctx.run_image(f"{ref.registry}/{ref.repository}@{digest}",
                                    self.timeout, pull=True)
         except RegistryError as e:
             unavailable(target, e)
-        name = target.push_name(want)
-        failed = self._failed_run(pushed, name)
+        name = target.push_name(pushed_as.tag)
+        failed = self._failed_run(pushed, name, pushed_as.note)
         if failed is not None:
             return failed
         out = pushed.stdout.strip()
+        note = pushed_as.note
         if self.stdout and not re.search(self.stdout, pushed.stdout, re.MULTILINE):
-            return Outcome.fail(Text(f"{name} executou, mas não imprimiu o esperado.",
-                                     f"{name} ran, but did not print what is expected."),
+            return Outcome.fail(Text(f"{name} executou, mas não imprimiu o esperado",
+                                     f"{name} ran, but did not print what is expected")
+                                + note + Text.same("."),
                                 expected=self.stdout, actual=clip(out, 300) or "(no output)")
         if self.same_as_build:
             built = ctx.run_image(None, self.timeout)
             if built.exit_code == 0 and built.stdout.strip() != out:
                 return Outcome.fail(Text(
-                    f"{name} imprime outra coisa que a imagem do seu Dockerfile: envie o build "
-                    f"atual (docker push {name}).",
-                    f"{name} prints something else than your Dockerfile's image: push the "
-                    f"current build (docker push {name})."),
+                    f"{name} imprime outra coisa que a imagem do seu Dockerfile",
+                    f"{name} prints something else than your Dockerfile's image") + note + Text(
+                    f": envie o build atual (docker push {name}).",
+                    f": push the current build (docker push {name})."),
                     expected=clip(built.stdout.strip(), 300) or "(no output)",
                     actual=clip(out, 300) or "(no output)")
-        return Outcome.ok(Text(f"{name} executa e imprime o esperado.",
-                               f"{name} runs and prints what is expected."),
-                          actual=clip(out, 200))
+        return Outcome.ok(Text(f"{name} executa e imprime o esperado",
+                               f"{name} runs and prints what is expected")
+                          + note + Text.same("."), actual=clip(out, 200))
 
-    def _failed_run(self, result: ExecResult, name: str) -> Outcome | None:
+    def _failed_run(self, result: ExecResult, name: str, note: Text) -> Outcome | None:
         if result.exit_code is None:
             return Outcome.fail(Text(
-                f"{name} não terminou em {self.timeout:g} s.",
-                f"{name} did not finish within {self.timeout:g} s."),
+                f"{name} não terminou em {self.timeout:g} s",
+                f"{name} did not finish within {self.timeout:g} s") + note + Text.same("."),
                 expected="exit 0", actual="killed at the time limit")
         if result.exit_code != 0:
             return Outcome.fail(Text(
-                f"{name} terminou com o código {result.exit_code}.",
-                f"{name} exited with code {result.exit_code}."),
+                f"{name} terminou com o código {result.exit_code}",
+                f"{name} exited with code {result.exit_code}") + note + Text.same("."),
                 expected="exit 0", actual=f"exit {result.exit_code}",
                 details=_streams(result))
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from graders.checks._pushed import present, repository_tags
 from graders.checks._registry import (
     closest,
     listing,
@@ -15,7 +16,7 @@ from graders.checks._registry import (
 )
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
-from graders.registry.errors import RegistryError, RegistryNotFound
+from graders.registry.errors import RegistryError
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,12 @@ class RegistryTagCheck(Check):
     """The tag is in the registry, in the repository the submission declares.
 
     The repository comes from the declared image (labgrade.yaml `image:` or `--image`), the
-    registry from `--registry` (Docker Hub by default). When the tag is missing, the tags that
-    are there are listed with a "did you mean" (`1.0` pushed while the lab and the local build
-    use `v1.0`); a repository that does not exist was never pushed. An unreachable registry is
-    an ERROR, not the student's fault.
+    registry from `--registry` (Docker Hub by default). The lab's `tag` passes, and so does the
+    declared tag: a declaration that spells the version otherwise (`1.0`, pushed as `1.0`) is
+    charged once, by `image_reference`. When neither is there, the tags that are there are
+    listed with a "did you mean" (`1.0` pushed while the lab and the local build use `v1.0`);
+    a repository that does not exist was never pushed. An unreachable registry is an ERROR,
+    not the student's fault.
 
     ```yaml
     - id: tag-pushed
@@ -39,7 +42,7 @@ class RegistryTagCheck(Check):
     """
 
     tag: str = ""
-    """The tag that must be there (`v1.0`); "" for the declared reference's own tag."""
+    """The tag that must be there (`v1.0`), or the declared one; "" for the declared one only."""
 
     type_name: ClassVar[str] = "registry_tag"
     need: ClassVar[Need] = Need.DOCKERFILE
@@ -58,26 +61,28 @@ class RegistryTagCheck(Check):
         if isinstance(found, Outcome):
             return found
         target, ref, want = found.target, found.ref, found.tag
-        try:
-            tags = sorted(target.client().tags(ref.repository))
-        except RegistryNotFound:
+        tags = repository_tags(found)
+        if not tags:
             return never_pushed(target, want)
-        except RegistryError as e:
-            unavailable(target, e)
         where = target.repository_name()
-        if want in tags:
+        tag = present(found, tags)
+        if tag is not None:
             # The digest graded is kept in the report: a tag pushed again later (threat G2)
             # shows up as a different digest on a regrade.
             try:
-                digest = target.client().head_manifest(ref.repository, want)
+                digest = target.client().head_manifest(ref.repository, tag)
             except RegistryError as e:
                 unavailable(target, e)
-            pinned = f"{ref.repository}:{want}@{digest}" if digest else f"{ref.repository}:{want}"
-            found_it = Text(f"A tag {want} está em {where}.", f"Tag {want} is in {where}.")
+            pinned = f"{ref.repository}:{tag}@{digest}" if digest else f"{ref.repository}:{tag}"
+            found_it = Text(f"A tag {tag} está em {where}.", f"Tag {tag} is in {where}.")
+            if tag != want:
+                found_it = found_it + Text(
+                    f" É a tag que você declarou; o laboratório pede {want}, o que a "
+                    "verificação do nome da imagem conta.",
+                    f" It is the tag you declared; the lab asks for {want}, which the image "
+                    "name check counts.")
             return Outcome(True, found_it, actual=pinned,
                            details=f"graded digest: {digest or 'unknown'}")
-        if not tags:
-            return never_pushed(target, want)
         return self._missing(target.push_name(want), want, ref.tag, tags, where,
                              target.declared.source)
 

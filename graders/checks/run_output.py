@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from graders.checks._common import clip, number_problems, regex_problems, tail, type_problems
 from graders.checks.base import Check, CheckContext, ExecResult, Need, Outcome
-from graders.checks.image_entrypoint import effective_argv
+from graders.checks.image_cmd import effective_argv
 from graders.i18n import Text
 
 

@@ -5,43 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 from graders.cli.env import Env, ExitStatus
-from graders.cli.registry_cmd import registry_address
 from graders.i18n import Lang, default_lang
-
-
-def add_parsers(sub: Any) -> None:
-    """Add the `batch` and `merge` subcommands to the main parser's subparsers."""
-    s = sub.add_parser("batch", help="grade a whole class: parallel, resumable, a gradebook")
-    s.add_argument("lab", help="lab id (see `labgrade list`) or a lab folder")
-    s.add_argument("roster", help="a folder of submission folders (one per student) or a CSV "
-                                  "of student,path-or-git-URL[,ref]")
-    s.add_argument("--out", required=True, metavar="DIR", help="out folder (results, gradebook, "
-                   "summaries, labgrade.sqlite); rerun with the same DIR to resume")
-    s.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel workers "
-                   "(default: the number of CPUs)")
-    s.add_argument("--force", action="store_true", help="regrade everyone, even if unchanged")
-    s.add_argument("--only-failed", action="store_true",
-                   help="regrade those below full marks or errored, even if unchanged")
-    s.add_argument("--deadline", metavar="ISO", help="grade git submissions at their last "
-                   "commit before this time (e.g. 2024-05-01T23:59:00-03:00)")
-    s.add_argument("--shard", metavar="K/N", help="grade only slice K of N (stable; for a CI "
-                   "matrix), then `labgrade merge`")
-    s.add_argument("--docker-host", action="append", default=[], metavar="URL",
-                   help="a Docker engine to use (repeatable: workers are spread round-robin)")
-    s.add_argument("--timeout", type=float, metavar="S", help="hard limit per student "
-                   "(default: the lab's build + run time-outs + 120 s)")
-    s.add_argument("--lang", choices=("pt", "en"), help="language of reports and summaries")
-    s.add_argument("--registry", metavar="HOST[:PORT]", type=registry_address,
-                   help="registry the images were pushed to (default: Docker Hub)")
-
-    s = sub.add_parser("merge", help="merge `batch --shard` out folders into one gradebook")
-    s.add_argument("dirs", nargs="+", metavar="DIR", help="shard out folders")
-    s.add_argument("--out", required=True, metavar="DIR",
-                   help="the merged out folder (new, or one earlier merges wrote)")
-    s.add_argument("--lang", choices=("pt", "en"), help="language of reports and summaries")
 
 
 def run(args: argparse.Namespace, env: Env) -> ExitStatus:

@@ -64,13 +64,13 @@ def list_labs(args: argparse.Namespace, env: Env) -> ExitStatus:
 def list_types(args: argparse.Namespace, env: Env, lang: Lang) -> ExitStatus:
     """Each check type with its fields, from the classes (graders/check_reference.py)."""
     from graders.check_reference import all_types, reference_markdown
-    from graders.checks import get_check_class
+    from graders.checks import check_type_class
 
     if args.markdown:
         env.out(reference_markdown())
         return ExitStatus.SUCCESS
     for info in all_types():
-        title = get_check_class(info.name).default_title(lang)
+        title = check_type_class(info.name).default_title(lang)
         env.out(f"{info.name:24} {info.need:10} {title}")
         for f in info.fields:
             env.out(f"    {f.name}: {f.type}  {f.doc.splitlines()[0] if f.doc else ''}")

@@ -4,7 +4,7 @@
 it prints and writes (the Classroom workflow and Gradescope's run_autograder use it). `check`
 never runs hidden checks at all. Inside GitHub Actions both add the step summary and Dockerfile
 annotations, with everything a submission could print fenced by `stop_commands()`, and `grade`
-appends the Classroom result to `$GITHUB_OUTPUT`.
+appends the Classroom result to `$GITHUB_OUTPUT`: graders/platforms/github.py does all three.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import argparse
 import contextlib
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from graders.atomic import write_atomic
 from graders.cli.env import Env, ExitStatus
 from graders.cli.formats import FORMAT_FLAGS, PLATFORM_FLAGS
+from graders.engine.offline import NoEngine
 from graders.errors import DockerUnavailable, GraderError, UsageError
 from graders.i18n import Lang, Text, default_lang
 from graders.reporters import render
@@ -51,7 +52,7 @@ def grade_command(args: argparse.Namespace, env: Env) -> ExitStatus:
     submission = Path(args.submission)
     check_submission(submission)
     lang: Lang = args.lang or default_lang(env.environ)
-    if getattr(args, "watch", False):
+    if args.watch:
         return watch_command(lab, submission, args, env, lang)
     return grade_once(lab, submission, args, env, lang)
 
@@ -63,43 +64,31 @@ def grade_once(
     from graders.engine.run import GradeOptions, grade
     from graders.platforms.github import GitHubActions
     from graders.platforms.progress import ProgressLine, is_tty
-    from graders.reporters.classroom import append_github_output, stop_commands
 
     student = args.command == "check"
-    student_view = student or bool(getattr(args, "student_view", False))
     options = GradeOptions(keep=args.keep, build_timeout=args.build_timeout,
                            run_timeout=args.run_timeout, include_hidden=not student,
-                           live=bool(getattr(args, "live", False)),
-                           registry=getattr(args, "registry", None),
-                           image=getattr(args, "image", None))
-    backend, unavailable = _backend(args.backend)
-    actions = GitHubActions.detect(env.environ)
-    if unavailable is not None and student and actions is None:
+                           live=args.live, registry=args.registry, image=args.image)
+    backend = _backend(args.backend)
+    unavailable = backend.reason if isinstance(backend, NoEngine) else None
+    actions = GitHubActions(env.environ, env.stdout)
+    if unavailable is not None and student and not actions.in_job:
         # A student's own machine: one line on what to start, not a table of grader errors.
         env.err(NO_ENGINE_HERE.format(reason=unavailable.reason or unavailable.host)(lang))
         return ExitStatus.INFRA_ERROR
     tty = is_tty(env.stderr, env.environ)
     progress = ProgressLine(env.stderr, lang, tty) if student or tty else None
     # In Actions, nothing printed until the guard closes can be read as a workflow command.
-    guard = stop_commands(env.stdout) if actions else contextlib.nullcontext()
-    with guard:
+    with actions.guard():
         with progress or contextlib.nullcontext():
             result = grade(lab, submission, backend, options, progress)
-        if unavailable is not None:
-            from graders.platforms.offline import explain
-
-            result = explain(result, unavailable)
-        write_reports(result, args, lang, student_view)
-        env.out(render("table", result, lang, student_view=student_view, color=env.color))
-    if actions is not None:
-        dockerfile = lab.build.dockerfile if lab.build else "Dockerfile"
-        actions.publish(result, lang, env.stdout, submission, dockerfile)
-    output = env.environ.get("GITHUB_OUTPUT")
-    if output and not student:
-        append_github_output(Path(output), result, lang)
+        write_reports(result, args, lang)
+        env.out(render("table", result, lang, student_view=args.student_view, color=env.color))
+    dockerfile = lab.build.dockerfile if lab.build else "Dockerfile"
+    actions.publish(result, lang, submission, dockerfile, step_output=not student)
     if unavailable is not None:
         env.err(f"labgrade: {unavailable}")
-    if not student and platform_file_written(args):
+    if not student and any(fmt in PLATFORM_FLAGS for fmt in reports_asked(args)):
         # PrairieLearn's grader-host reads results.json only when the container exits 0; a
         # platform file says what went wrong itself (gradable: false, an error entry).
         return ExitStatus.SUCCESS
@@ -110,25 +99,16 @@ def grade_once(
     return ExitStatus.SUCCESS
 
 
-def platform_file_written(args: argparse.Namespace) -> bool:
-    """A `--classroom`, `--gradescope` or `--prairielearn` file was asked for (and, since
-    `write_reports` raises otherwise, written)."""
-    return any(getattr(args, fmt, None) for fmt in PLATFORM_FLAGS)
-
-
-def _backend(name: str) -> tuple[DockerBackend, DockerUnavailable | None]:
-    """The named backend, or one that makes Docker-bound checks ERROR when no engine answers.
-
-    Static checks are still graded then, and every report is still written (Gradescope and
-    Classroom must get a result that says what went wrong, not nothing).
-    """
+def _backend(name: str) -> DockerBackend | NoEngine:
+    """The named backend, or `NoEngine` when no engine answers: static checks are still
+    graded then, and every report is still written (Gradescope and Classroom must get a result
+    that says what went wrong, not nothing)."""
     from graders.backends import get_backend
-    from graders.platforms.offline import NoDockerBackend
 
     try:
-        return get_backend(name), None
+        return get_backend(name)
     except DockerUnavailable as e:
-        return cast("DockerBackend", NoDockerBackend(e)), e
+        return NoEngine(e)
 
 
 def watch_command(
@@ -139,10 +119,7 @@ def watch_command(
     from graders.platforms.progress import is_tty
     from graders.platforms.watch import watch
 
-    if args.command != "check":
-        raise UsageError("--watch is for `labgrade check`; try `labgrade check LAB DIR --watch`.")
-    poll = getattr(args, "poll", None)
-    interval = 1.0 if poll is None else float(poll)
+    interval = args.poll
     if interval <= 0:
         raise UsageError(f"--poll must be a positive number of seconds, not {interval:g}.")
     tty = is_tty(env.stdout, env.environ)
@@ -172,13 +149,19 @@ def watch_command(
     raise AssertionError("watch() returns only when interrupted")  # pragma: no cover
 
 
-def write_reports(result: LabResult, args: argparse.Namespace, lang: Lang, student: bool) -> None:
+def reports_asked(args: argparse.Namespace) -> dict[str, str]:
+    """{format: file} from the `--FORMAT FILE` flags (`--json ''` asks for nothing)."""
+    return {fmt: target for fmt, target in (args.reports or {}).items() if target}
+
+
+def write_reports(result: LabResult, args: argparse.Namespace, lang: Lang) -> None:
+    """Each `--FORMAT FILE` asked for, in the reporter table's order."""
     extra: dict[str, object] = {}
-    visibility = getattr(args, "gradescope_visibility", None)
-    if visibility:
-        extra["hidden_visibility"] = visibility
+    if args.gradescope_visibility:
+        extra["hidden_visibility"] = args.gradescope_visibility
+    reports = reports_asked(args)
     for fmt in FORMAT_FLAGS:
-        target = getattr(args, fmt, None)
-        if target:
-            write_atomic(Path(target), render(fmt, result, lang, student_view=student, **extra))
+        if fmt in reports:
+            write_atomic(Path(reports[fmt]), render(fmt, result, lang,
+                                                    student_view=args.student_view, **extra))
 

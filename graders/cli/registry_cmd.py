@@ -36,20 +36,6 @@ def registry_address(value: str) -> str:
     return ref.registry
 
 
-def add_parsers(sub: Any) -> None:
-    p = sub.add_parser("registry", help="run a local registry to practise docker push")
-    actions = p.add_subparsers(dest="registry_action", metavar="ACTION", required=True)
-    up = actions.add_parser("up", help="start the registry on 127.0.0.1 (kept running)")
-    up.add_argument("--port", type=int, default=5000, help="port on 127.0.0.1 (default: 5000)")
-    up.add_argument("--auth", metavar="USER[:PASSWORD]",
-                    help=f"ask for this login (no :PASSWORD: from ${ENV_PASSWORD} or a prompt)")
-    for action in (up, actions.add_parser("down", help="stop it; what was pushed is kept"),
-                   actions.add_parser("status", help="is it running, and where")):
-        action.add_argument("--state", metavar="DIR",
-                            help="state folder (default: $LABGRADE_STATE/registry or "
-                                 ".state/registry in the checkout)")
-
-
 def run(args: argparse.Namespace, env: Env) -> ExitStatus:
     from graders.registry import server
 

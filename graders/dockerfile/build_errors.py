@@ -13,6 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from graders.dockerfile.apt_sources import explain_missing_release
 from graders.dockerfile.model import Dockerfile, Instruction
 from graders.dockerfile.parser import KEYWORDS
 from graders.dockerfile.refs import copy_from_target
@@ -259,10 +260,13 @@ def _run_failed(f: _Failure) -> tuple[Text, int | None] | None:
     output = "\n".join(f.output)
     go = GO_ERROR.search(output)
     package = re.search(r"Unable to locate package (\S+)", output)
+    release = explain_missing_release(output)
     if go:
         text += Text(
             "\nErro de compilação Go em {f}:{n}: {m}", "\nGo compile error at {f}:{n}: {m}"
         ).format(f=go.group(1).removeprefix("./"), n=go.group(2), m=go.group(3))
+    elif release is not None:  # before `package`: a failed update leaves every package unknown
+        text += release
     elif package:
         text += Text(
             "\nO apt-get não encontrou o pacote {p}: confira o nome e rode apt-get update no "

@@ -46,10 +46,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from graders.backends.base import LABEL_CREATED, LABEL_LAB, LABEL_RUN, RUN_REPOSITORY
+from graders.backends.base import (
+    LABEL_CREATED,
+    LABEL_LAB,
+    LABEL_RUN,
+    RUN_REPOSITORY,
+)
 
-LABEL_KEEP = "org.labgrade.keep"
-"""Never trusted: a student's image may carry any label. Kept runs are marked in the runs dir."""
 GRACE_S = 3600.0
 ORDER = {"container": 0, "network": 1, "volume": 2, "image": 3}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import http.client
 import io
 import posixpath
 import tarfile
@@ -13,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from graders.backends.base import DockerBackend
-from graders.checks.base import ExecResult, FileStat, HttpResponse
+from graders.backends.base import DockerBackend, ExecResult, FileStat, HttpResponse
+from graders.checks.http import fetch, keeps_deadline
 from graders.dockerfile.model import Dockerfile
 from graders.errors import GraderError
 
@@ -71,9 +70,9 @@ class _ChunkReader:
 
 
 class EngineContext:
-    def __init__(self, backend: DockerBackend, submission: Path, dockerfile: Dockerfile | None,
-                 options: Any = None, limits: Any = None):
-        self.backend = backend
+    def __init__(self, backend: DockerBackend | None, submission: Path,
+                 dockerfile: Dockerfile | None, options: Any = None, limits: Any = None):
+        self._backend = backend
         self.options = options
         """The run's `GradeOptions` (registry, image, run_id), when the engine gives them."""
         self.limits = limits
@@ -91,6 +90,26 @@ class EngineContext:
         self._reads: dict[tuple[str, int], bytes | None] = {}
         """read_file results while the container is not started (its filesystem is the image's
         and cannot change): two package checks read /var/lib/dpkg/status once."""
+
+    # --- what the engine tells it, stage by stage ---------------------------------------
+    def dockerfile_read(self, dockerfile: Dockerfile | None) -> None:
+        self._dockerfile = dockerfile
+
+    def image_built(self, image_ref: str) -> None:
+        self.image_ref = image_ref
+
+    def container_created(self, container_id: str) -> None:
+        self.container_id = container_id
+
+    def container_started(self) -> None:
+        self.started = True
+
+    @property
+    def backend(self) -> DockerBackend:
+        """The engine; a run without one (graders.engine.offline) asks only the Dockerfile."""
+        if self._backend is None:
+            raise StageUnavailable("no Docker engine answers")
+        return self._backend
 
     @property
     def submission(self) -> Path:
@@ -250,18 +269,13 @@ class EngineContext:
                     self._ports[port] = int(binding["HostPort"])
         return self._ports.get(port)
 
+    @keeps_deadline
     def http_get(self, port: int, path: str = "/", timeout: float = 5.0) -> HttpResponse:
+        """GET through the port published on 127.0.0.1, all of it within `timeout` seconds."""
         host_port = self.published_port(port)
         if host_port is None:
             raise StageUnavailable(f"container port {port} is not published; add it to run.ports")
-        conn = http.client.HTTPConnection("127.0.0.1", host_port, timeout=timeout)
-        try:
-            conn.request("GET", path, headers={"User-Agent": "labgrade"})
-            resp = conn.getresponse()
-            body = resp.read(MAX_HTTP_BODY)
-            return HttpResponse(resp.status, dict(resp.getheaders()), body)
-        finally:
-            conn.close()
+        return fetch("127.0.0.1", host_port, path, timeout, limit=MAX_HTTP_BODY)
 
     def container_inspect(self) -> dict[str, Any]:
         return self.backend.inspect_container(self._container())
@@ -272,28 +286,6 @@ class EngineContext:
     def container_logs(self, limit: int = 4000, stream: str = "all") -> str:
         return self.backend.logs(self._container(), limit, stream)
 
-    def processes(self) -> list[dict[str, str]]:
-        if not self.started:
-            raise StageUnavailable("the container is not running")
-        return self.backend.top(self._container())
-
-    def listening(self) -> Any:
-        """`graders.backends.sockets.Listening`: the running container's listening sockets, from the
-        host's /proc when the engine runs here, else through exec; None when neither works."""
-        from graders.backends.sockets import from_exec, from_host
-
-        if not self.started:
-            raise StageUnavailable("the container is not running")
-        pid = int((self.container_inspect().get("State") or {}).get("Pid") or 0)
-        found = from_host(pid, self._container())
-        if found is None:
-            def cat(argv: list[str]) -> tuple[int | None, str]:
-                result = self.exec(argv, timeout=5.0)
-                return result.exit_code, result.stdout
-            found = from_exec(cat)
-        return found
-
-    # --- the registry the image was pushed to ----------------------------------------------
     def registry_address(self) -> str | None:
         return getattr(self.options, "registry", None)
 
@@ -319,16 +311,14 @@ class EngineContext:
         from graders.registry.pull import pulled
 
         auth = self.registry_target().docker_auth()
-        with pulled(getattr(self.backend, "client", None), ref, auth):
+        with pulled(self.backend, ref, auth):
             return self._run_once(ref, None, timeout)
 
     def live(self) -> Any:
-        """The student's own engine, read-only (`graders.backends.live.LiveEngine`), made on
-        first use."""
+        """The student's own engine, read-only (`graders.backends.live.LiveView`), over the
+        backend's connection; made on first use."""
         if getattr(self, "_live", None) is None:
-            from graders.backends.live import LiveEngine
-
-            self._live = LiveEngine(getattr(self.backend, "client", None))
+            self._live = self.backend.live()
         return self._live
 
     def testinfra_host(self) -> Any:

@@ -40,7 +40,7 @@ from graders.dockerfile.model import Dockerfile
 from graders.engine.dockerignore import BadPattern, Matcher, TooDeep, read_patterns, walk
 from graders.engine.sandbox import Limits, human_size
 from graders.errors import UsageError
-from graders.i18n import Text
+from graders.i18n import Text, shown
 
 if TYPE_CHECKING:
     from graders.spec import BuildSpec
@@ -105,23 +105,6 @@ def check_submission(folder: Path) -> None:
 def _refuse(pt: str, en: str, path: str = "", *, line: int | None = None,
             dockerfile: bool = False) -> Refused:
     return Refused(Refusal(Text(pt, en), path, line, dockerfile))
-
-
-def shown(name: str, limit: int = 300) -> str:
-    """A name from the submission made safe for every message, file and database: bytes that
-    are not UTF-8 (surrogates) and control characters become `\\xNN` escapes, and it is cut
-    at `limit` characters. Applied where a name enters a message, once."""
-    out = []
-    for ch in name:
-        code = ord(ch)
-        if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif 0xD800 <= code <= 0xDFFF or not ch.isprintable():
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    text = "".join(out)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def safe_path(folder: Path, relative: str, what: Text, *, dockerfile: bool = False) -> Path:

@@ -242,17 +242,6 @@ def build_options(limits: Limits | Mapping[str, Any] | None = None) -> dict[str,
     }
 
 
-def build_cpuset(cpus: float, ncpu: int) -> str | None:
-    """The cpuset string for a build allowed `cpus` CPUs on a daemon with `ncpu` CPUs: the
-    last ones, never CPU 0 unless the daemon has one CPU or the build may use them all."""
-    if ncpu <= 1:
-        return None
-    count = min(ncpu, max(1, int(-(-cpus // 1))))
-    if count >= ncpu:
-        return None
-    return f"{ncpu - count}-{ncpu - 1}" if count > 1 else str(ncpu - 1)
-
-
 # --- saying what happened --------------------------------------------------------------------
 SIGNALS = {1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 8: "SIGFPE",
            9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM"}

@@ -1,4 +1,7 @@
-"""GitHub Actions niceties: the step summary, Dockerfile annotations and the step output.
+"""Everything labgrade does for a GitHub Actions runner, and the only place that does it: the
+stop-commands guard around what a submission can print, Dockerfile annotations, the step
+summary, and the Classroom result in `$GITHUB_OUTPUT`. The CLI calls `GitHubActions`; the
+reporters only render the texts (the Markdown summary, the Classroom JSON).
 
 Everything here is student-facing (a Classroom repository's Actions log and summary are the
 student's), so hidden checks appear only as their point total. Student text reaches the log
@@ -11,8 +14,10 @@ doc): a step summary up to 1 MiB; 10 error, 10 warning and 10 notice annotations
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+import base64
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -20,6 +25,7 @@ from typing import TextIO
 from graders.i18n import Lang, Text
 from graders.reporters._text import clean, one_line
 from graders.reporters.base import fmt_score, label, shown_checks
+from graders.reporters.classroom import render_json
 from graders.reporters.markdown import SUMMARY_LIMIT, MarkdownReporter
 from graders.results import LabResult, Status
 
@@ -28,6 +34,9 @@ ANNOTATIONS_PER_KIND = 10
 MESSAGE_CAP = 1500
 """Characters of one annotation message: the annotation box is small."""
 MIN_SUMMARY_ROOM = 4096
+STEP_OUTPUT = "result"
+"""The step output the generated workflow hands the reporter step (graders/platforms/workflow.py:
+`steps.labgrade.outputs.result`)."""
 MORE = Text(
     "Mais {n} verificação(ões) falharam numa linha do Dockerfile: veja o resumo da execução.",
     "{n} more failed check(s) point to a Dockerfile line: see the run's summary.",
@@ -114,25 +123,75 @@ def append_step_summary(summary: Path, result: LabResult, lang: Lang) -> None:
             out.write(text)
 
 
+def encode(result: LabResult, lang: Lang) -> str:
+    """The base64 the step output `result` carries: the Classroom reporter step gets it as
+    `<RUNNER>_RESULTS` and decodes it (graders/reporters/classroom.py says how it reads it)."""
+    return base64.b64encode(render_json(result, lang).encode("utf-8")).decode("ascii")
+
+
+def github_output_line(result: LabResult, lang: Lang) -> str:
+    """`result=<base64>`: one line for `$GITHUB_OUTPUT` (base64 has no newline to escape)."""
+    return f"{STEP_OUTPUT}={encode(result, lang)}"
+
+
+def append_github_output(path: str | Path, result: LabResult, lang: Lang) -> None:
+    """Append the step output line to the `$GITHUB_OUTPUT` file at `path`."""
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(github_output_line(result, lang) + "\n")
+
+
+def guard_token() -> str:
+    """A fresh unguessable token for `::stop-commands::`; student output cannot predict it."""
+    return uuid.uuid4().hex
+
+
+@contextmanager
+def stop_commands(stream: TextIO, token: str | None = None) -> Iterator[str]:
+    """Suspend workflow commands while student output is printed (§1.1, "Log-injection guard").
+
+    Prints `::stop-commands::TOKEN` on entry and `::TOKEN::` on exit, even on an exception.
+    """
+    token = token or guard_token()
+    stream.write(f"::stop-commands::{token}\n")
+    stream.flush()
+    try:
+        yield token
+    finally:
+        stream.write(f"::{token}::\n")
+        stream.flush()
+
+
 @dataclass(frozen=True)
 class GitHubActions:
-    """What the runner gave this step: where the summary and outputs go, the workspace."""
+    """One grading run's side of an Actions job: the runner's variables, and the log (stdout)."""
 
     environ: Mapping[str, str]
+    log: TextIO
 
-    @classmethod
-    def detect(cls, environ: Mapping[str, str] | None = None) -> GitHubActions | None:
-        env = os.environ if environ is None else environ
-        return cls(env) if in_actions(env) else None
+    @property
+    def in_job(self) -> bool:
+        return in_actions(self.environ)
+
+    def guard(self) -> AbstractContextManager[object]:
+        """In a job, `stop_commands()`: wrap everything a submission can make labgrade print
+        (the table, reports, progress). Elsewhere, nothing."""
+        return stop_commands(self.log) if self.in_job else nullcontext()
 
     def publish(
-        self, result: LabResult, lang: Lang, stdout: TextIO, submission: Path, dockerfile: str
+        self, result: LabResult, lang: Lang, submission: Path, dockerfile: str, *,
+        step_output: bool,
     ) -> None:
-        """Step summary, then annotations on stdout. Call it after `stop_commands()` ended."""
-        summary = self.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            append_step_summary(Path(summary), result, lang)
-        path = annotation_path(submission, dockerfile, self.environ)
-        for line in annotation_lines(result, lang, path):
-            stdout.write(line + "\n")
-        stdout.flush()
+        """Once the guard has closed: in a job, the step summary, then annotations in the log;
+        with `step_output` (`grade`: the Classroom workflow reads it), the result line in
+        `$GITHUB_OUTPUT` wherever the runner set that variable."""
+        if self.in_job:
+            summary = self.environ.get("GITHUB_STEP_SUMMARY")
+            if summary:
+                append_step_summary(Path(summary), result, lang)
+            path = annotation_path(submission, dockerfile, self.environ)
+            for line in annotation_lines(result, lang, path):
+                self.log.write(line + "\n")
+            self.log.flush()
+        output = self.environ.get("GITHUB_OUTPUT")
+        if output and step_output:
+            append_github_output(Path(output), result, lang)

@@ -19,11 +19,11 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from graders.errors import BackendError, DockerUnavailable, docker_host
+from graders.errors import BackendError, DockerUnavailable
 from graders.registry import config as regconfig
 from graders.registry.errors import (
     RegistryBinaryMissing,
@@ -31,6 +31,9 @@ from graders.registry.errors import (
     RegistryPortInUse,
     RegistryStartFailed,
 )
+
+if TYPE_CHECKING:
+    from graders.backends.service import ServiceContainers
 
 IMAGE = "registry:2"
 ENV_IMAGE = "LABGRADE_REGISTRY_IMAGE"
@@ -110,142 +113,81 @@ def up(state: Path, port: int, auth: tuple[str, str] | None, *, binary: str, ima
     """Run the registry image for `state` (config.yml and data/ already written); wait until
     it answers. Raises RegistryUnavailable, RegistryPortInUse, RegistryStartFailed, or
     BackendError when Docker fails otherwise."""
-    import docker.errors
+    from graders.backends.service import (
+        ImageUnavailable,
+        RunRefused,
+        ServiceContainers,
+        ServiceFailed,
+    )
 
     try:
-        client = _connect()
+        engine = ServiceContainers()
     except DockerUnavailable as e:
         raise RegistryUnavailable(
             binary, image, f"no Docker engine answers at {e.host} to run {image} ({e.reason})",
             engine=False) from None
     try:
-        _ensure_image(client, binary, image)
+        try:
+            engine.ensure_image(image)
+        except ImageUnavailable as e:
+            raise RegistryUnavailable(binary, image, e.reason) from None
         host = yaml.safe_load((state / "config.yml").read_text())
         regconfig.write_private(
             state / "config.yml",
             f"# Served in container {name_for(state)}, published on {HOST}:{port} only.\n"
             + yaml.safe_dump(container_config(host), sort_keys=False),
         )
-        _remove_ours(client, state)  # one that exited (a daemon restart) keeps the name
-        user = "0:0" if _rootless(client) else f"{os.getuid()}:{os.getgid()}"
+        engine.remove(_label(state))  # one that exited (a daemon restart) keeps the name
+        user = "0:0" if engine.rootless() else f"{os.getuid()}:{os.getgid()}"
         try:
-            container = client.containers.run(
-                image, detach=True, **run_options(state, port, auth is not None, user))
-            _wait_ready(client, container, port, state, timeout)
-        except docker.errors.APIError as e:
-            _remove_ours(client, state)
-            text = str(e)
-            if "port is already allocated" in text or "address already in use" in text:
+            container = engine.run(image, run_options(state, port, auth is not None, user))
+            _wait_ready(engine, container, port, state, timeout)
+        except RunRefused as e:
+            engine.remove(_label(state))
+            if "port is already allocated" in e.whole or "address already in use" in e.whole:
                 raise RegistryPortInUse(port) from None
-            raise RegistryStartFailed(f"Docker refused to run {image}: {_short(e)}",
+            raise RegistryStartFailed(f"Docker refused to run {image}: {e.reason}",
                                       str(state / "registry.log")) from None
         except BaseException:  # not ready in time, or Ctrl-C: nothing is left running
             with contextlib.suppress(Exception):
-                _remove_ours(client, state)
+                engine.remove(_label(state))
             raise
-    except _failures() as e:
-        raise BackendError("registry container", _short(e)) from None
+    except ServiceFailed as e:
+        raise BackendError("registry container", e.reason) from None
     finally:
-        client.close()
+        engine.close()
 
 
 def running_port(state: Path) -> int | None:
     """The host port of our running container for `state`; None when none runs (or no
     Docker engine answers, so nothing of ours can be running)."""
+    from graders.backends.service import ServiceContainers, ServiceFailed
+
     try:
-        client = _connect()
-    except DockerUnavailable:
+        with ServiceContainers() as engine:
+            return engine.published_port(_label(state), f"{PORT}/tcp")
+    except (DockerUnavailable, ServiceFailed):
         return None
-    unknown: tuple[type[Exception], ...] = (KeyError, IndexError, TypeError, ValueError)
-    try:
-        found = client.api.containers(filters={"label": f"{LABEL}={state}", "status": "running"})
-        if not found:
-            return None
-        ports = client.api.inspect_container(found[0]["Id"])["HostConfig"]["PortBindings"]
-        return int(ports[f"{PORT}/tcp"][0]["HostPort"])
-    except unknown + _failures():
-        return None
-    finally:
-        client.close()
 
 
 def down(state: Path, timeout: float) -> None:
     """Stop and remove our container(s) for `state`; the storage on the host stays.
     Raises DockerUnavailable when no engine answers, BackendError when Docker fails."""
-    client = _connect()
-    try:
-        for c in client.api.containers(all=True, filters={"label": f"{LABEL}={state}"}):
-            with contextlib.suppress(Exception):  # already stopping, or gone
-                client.api.stop(c["Id"], timeout=int(timeout))
-        _remove_ours(client, state)
-    except _failures() as e:
-        raise BackendError("registry container removal", _short(e)) from None
-    finally:
-        client.close()
+    from graders.backends.service import ServiceContainers, ServiceFailed
+
+    with ServiceContainers() as engine:
+        try:
+            engine.stop(_label(state), timeout)
+            engine.remove(_label(state))
+        except ServiceFailed as e:
+            raise BackendError("registry container removal", e.reason) from None
 
 
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _connect() -> Any:
-    import docker
-    import docker.errors
-    import docker.utils
-    import requests.exceptions
-
-    try:
-        return docker.DockerClient(timeout=120, **docker.utils.kwargs_from_env())
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
-        raise DockerUnavailable(docker_host(),
-                                _short(e)) from None
-
-
-def _failures() -> tuple[type[Exception], ...]:
-    """What a Docker call raises when the engine refuses or goes away (docker stays lazy)."""
-    import docker.errors
-    import requests.exceptions
-
-    return (docker.errors.DockerException, requests.exceptions.RequestException)
-
-
-def _ensure_image(client: Any, binary: str, image: str) -> None:
-    """Use `image` if present; otherwise pull it, once."""
-    import docker.errors
-    import requests.exceptions
-
-    try:
-        client.images.get(image)
-        return
-    except docker.errors.ImageNotFound:
-        pass
-    except docker.errors.APIError as e:  # an invalid reference, say
-        raise RegistryUnavailable(binary, image, f"Docker refused {image} ({_short(e)})") from None
-    error = ""
-    try:
-        for line in client.api.pull(image, stream=True, decode=True):
-            error = str(line.get("error") or error)
-        if not error:
-            client.images.get(image)
-            return
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
-        error = _short(e)
-    raise RegistryUnavailable(
-        binary, image, f"the image {image} is not here and pulling it failed ({error})")
-
-
-def _rootless(client: Any) -> bool:
-    """Rootless Docker maps the container's root to the calling user: run as root there."""
-    with contextlib.suppress(Exception):
-        return any("rootless" in o for o in client.info().get("SecurityOptions") or [])
-    return False
-
-
-def _remove_ours(client: Any, state: Path) -> None:
-    import docker.errors
-
-    for c in client.api.containers(all=True, filters={"label": f"{LABEL}={state}"}):
-        with contextlib.suppress(docker.errors.NotFound):
-            client.api.remove_container(c["Id"], force=True, v=True)
+def _label(state: Path) -> str:
+    return f"{LABEL}={state}"
 
 
 def answers(port: int) -> bool:
@@ -260,28 +202,23 @@ def answers(port: int) -> bool:
         return False
 
 
-def _wait_ready(client: Any, container: Any, port: int, state: Path, timeout: float) -> None:
+def _wait_ready(engine: ServiceContainers, container: str, port: int, state: Path,
+                timeout: float) -> None:
+    """Until the registry answers on `port`; raises RegistryStartFailed (with the container's
+    last lines in registry.log) when it exits or `timeout` passes, and removes it."""
     deadline = time.monotonic() + timeout
     reason = f"no answer on http://{HOST}:{port}/v2/ within {timeout:.0f} s"
     while time.monotonic() < deadline:
         if answers(port):
             return
-        container.reload()
-        if container.status in ("exited", "dead"):
+        if engine.status(container) in ("exited", "dead", "removed"):
             reason = "it exited at once"
             break
         time.sleep(0.05)
     log = state / "registry.log"
-    tail = ""
-    with contextlib.suppress(Exception):
-        text = container.logs(tail=8).decode(errors="replace")
-        with log.open("a") as f:
-            f.write(text)
-        tail = text.strip()
-    _remove_ours(client, state)
-    raise RegistryStartFailed(f"{reason} (container {name_for(state)})", str(log), tail)
+    text = engine.log_tail(container, 8)
+    with contextlib.suppress(OSError), log.open("a") as f:
+        f.write(text)
+    engine.remove(_label(state))
+    raise RegistryStartFailed(f"{reason} (container {name_for(state)})", str(log), text.strip())
 
-
-def _short(e: BaseException) -> str:
-    text = getattr(e, "explanation", None) or str(e)
-    return " ".join(str(text).split())[:300]

@@ -141,6 +141,31 @@ def is_logged_in(
     return login_source(registry, environ, config_path, timeout) is not None
 
 
+@dataclass(frozen=True)
+class LoginState:
+    """What `docker login` left for one registry, as a live check reports it."""
+
+    logged_in: bool
+    config: Path
+    """The Docker client config that was read."""
+    via: str = ""
+    """`config.json auths` or `docker-credential-<helper>`; never a user name or secret."""
+    problem: str = ""
+    """Why the answer could not be read (an unusable helper, invalid JSON), for the student."""
+
+
+def client_login(registry: str) -> LoginState:
+    """Whether the Docker client ($DOCKER_CONFIG, else ~/.docker) holds credentials for
+    `registry`: an `auths` entry with a credential, or a credential helper that lists it.
+    Never reads a secret out; a config or helper that cannot be read is `problem`."""
+    path = docker_config_path()
+    try:
+        source = login_source(registry, config_path=path)
+    except CredentialsError as e:
+        return LoginState(False, path, problem=str(e))
+    return LoginState(source is not None, path, source or "")
+
+
 def login_source(
     registry: str,
     environ: Mapping[str, str] | None = None,

@@ -8,10 +8,10 @@ Running it is the backend's `run_once`, the same sandboxed one-shot run as the b
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graders.errors import BackendError
+from graders.backends.base import DockerBackend, PullRefused
 from graders.registry.errors import RegistryError
 
 
@@ -27,36 +27,16 @@ class PullFailed(RegistryError):
 
 
 @contextlib.contextmanager
-def pulled(client: Any, reference: str, auth: dict[str, Any] | None) -> Iterator[None]:
+def pulled(backend: DockerBackend, reference: str,
+           auth: Mapping[str, Any] | None) -> Iterator[None]:
     """`reference` (a `name@digest`) present locally for the block; removed afterwards when
     this pull brought it in."""
-    if client is None:
-        raise BackendError("pull", "this backend has no Docker client to pull images with")
-    brought = _pull(client, reference, auth)
+    try:
+        brought = backend.pull_digest(reference, auth)
+    except PullRefused as e:
+        raise PullFailed(reference, e.reason) from None
     try:
         yield
     finally:
         if brought:
-            with contextlib.suppress(Exception):
-                client.api.remove_image(reference)
-
-
-def _pull(client: Any, reference: str, auth: dict[str, Any] | None) -> bool:
-    """Pull `name@digest`; True when this call brought the reference in (so remove it after)."""
-    import docker.errors
-
-    try:
-        client.api.inspect_image(reference)
-        return False  # already here: the digest names exactly this content
-    except docker.errors.ImageNotFound:
-        pass
-    name, _, digest = reference.partition("@")
-    try:
-        for line in client.api.pull(name, tag=digest, stream=True, decode=True,
-                                    auth_config=auth):
-            if "error" in line or "errorDetail" in line:
-                detail = (line.get("errorDetail") or {}).get("message") or line.get("error")
-                raise PullFailed(reference, str(detail))
-    except docker.errors.APIError as e:
-        raise PullFailed(reference, str(e.explanation or e)) from None
-    return True
+            backend.remove_reference(reference)

@@ -1,10 +1,11 @@
 """A registry in a known state for one graded sample: started (or reused), filled, emptied.
 
 `staged()` starts the embedded registry on a free 127.0.0.1 port with its state in a fresh
-temporary folder (or reuses the registry at `reuse`, `host:port`), builds each `Push` folder with
-the Docker SDK, tags it `<address>/<image>` and pushes it, then yields the address. On the way
-out, Ctrl-C included: the local tags are removed, and the registry is stopped and its folder
-deleted (a reused registry instead gets every manifest pushed here deleted through the API).
+temporary folder (or reuses the registry at `reuse`, `host:port`), builds each `Push` folder
+(graders.backends.publish), tags it `<address>/<image>` and pushes it, then yields the
+address. On the way out, Ctrl-C included: the local tags are removed, and the registry is
+stopped and its folder deleted (a reused registry instead gets every manifest pushed here
+deleted through the API).
 
 With `auth`, the registry asks for a login; the pushes and the graders use the credentials
 through `credentials.provided()` (this process only: no environment variable, no file, no
@@ -21,7 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from graders.dockerfile.refs import parse_image_ref
 from graders.errors import GraderError
@@ -29,6 +30,9 @@ from graders.registry import server
 from graders.registry.client import RegistryClient
 from graders.registry.credentials import Credentials, provided
 from graders.registry.errors import RegistryError, RegistryNotFound, RegistryPortInUse
+
+if TYPE_CHECKING:
+    from graders.backends.publish import Publisher
 
 START_ATTEMPTS = 3
 START_TIMEOUT_S = 60.0
@@ -61,13 +65,13 @@ def staged(pushes: list[Push], *, auth: tuple[str, str] | None = None, reuse: st
            labels: dict[str, str] | None = None, must_be_empty: tuple[str, ...] = ()
            ) -> Iterator[str]:
     """Yield the address (`127.0.0.1:PORT`) of a registry holding exactly `pushes`."""
-    import docker
+    from graders.backends.publish import Publisher
 
     creds = Credentials(auth[0], auth[1], "labgrade sample setup") if auth else None
     state: Path | None = None
     pushed: list[tuple[str, str]] = []  # (repository, digest), to delete from a reused registry
     local: list[str] = []
-    client = docker.from_env(timeout=300)
+    publisher = Publisher()
     try:
         if reuse:
             address = reuse
@@ -80,20 +84,19 @@ def staged(pushes: list[Push], *, auth: tuple[str, str] | None = None, reuse: st
                 _check_empty(address, creds, {*must_be_empty, *repos})
             for push in pushes:
                 local.append(f"{address}/{push.image}")
-                digest = _build_and_push(client, push, local[-1], creds, labels or {})
+                digest = _build_and_push(publisher, push, local[-1], creds, labels or {})
                 pushed.append((parse_image_ref(push.image).repository, digest))
             yield address
     finally:
         for tag in reversed(local):
-            with contextlib.suppress(docker.errors.DockerException):
-                client.images.remove(tag)
+            publisher.untag(tag)
         if reuse and pushed:
             _delete(reuse, creds, pushed)
         if state is not None:
             with contextlib.suppress(Exception):
                 server.down(state)
             shutil.rmtree(state, ignore_errors=True)
-        client.close()
+        publisher.close()
 
 
 def _start(state: Path, auth: tuple[str, str] | None) -> str:
@@ -109,29 +112,21 @@ def _start(state: Path, auth: tuple[str, str] | None) -> str:
     raise AssertionError("unreachable")
 
 
-def _build_and_push(client: Any, push: Push, local: str, creds: Credentials | None,
+def _build_and_push(publisher: Publisher, push: Push, local: str, creds: Credentials | None,
                     labels: dict[str, str]) -> str:
-    import docker.errors
+    from graders.backends.publish import PublishFailed
 
     if not (push.folder / "Dockerfile").is_file():
         raise StagingError(f"sample setup: no Dockerfile in {push.folder} to build {push.image}")
     try:
-        client.images.build(path=str(push.folder), tag=local, rm=True, forcerm=True, pull=False,
-                            labels=labels, network_mode="none")
-    except docker.errors.BuildError as e:
-        raise StagingError(f"sample setup: building {push.folder} failed: {e.msg}") from None
-    repository, _, tag = local.rpartition(":")
+        publisher.build(push.folder, local, labels)
+    except PublishFailed as e:
+        raise StagingError(f"sample setup: building {push.folder} failed: {e.reason}") from None
     auth = {"username": creds.username, "password": creds.secret} if creds else None
-    digest = ""
     try:
-        for line in client.images.push(repository, tag, stream=True, decode=True,
-                                       auth_config=auth):
-            if "error" in line or "errorDetail" in line:
-                raise StagingError(f"sample setup: pushing {local} failed: {line.get('error')}")
-            digest = (line.get("aux") or {}).get("Digest", digest)
-    except docker.errors.APIError as e:
-        raise StagingError(f"sample setup: pushing {local} failed: {e.explanation}") from None
-    return str(digest)
+        return publisher.push(local, auth)
+    except PublishFailed as e:
+        raise StagingError(f"sample setup: pushing {local} failed: {e.reason}") from None
 
 
 def _check_empty(address: str, creds: Credentials | None, repositories: set[str]) -> None:

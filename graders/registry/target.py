@@ -19,8 +19,7 @@ from typing import Any
 
 import yaml
 
-from graders.engine.intake import shown
-from graders.i18n import Text
+from graders.i18n import Text, shown
 from graders.registry.client import RegistryClient
 from graders.registry.credentials import Credentials, resolve_credentials
 from graders.registry.reference import DOCKER_HUB, ImageReference, parse_reference

@@ -7,22 +7,19 @@ notify-classroom.js) base64-decodes the env var `<RUNNER>_RESULTS`, `JSON.parse`
 fail/error. So: `tests` is always a non-empty
 array, scores are per check (partial credit survives), and hidden checks are one anonymous
 entry whose score still counts. Everything here lands in a public Actions log.
+
+This module only renders the JSON; graders/platforms/github.py puts it, base64-encoded, in
+`$GITHUB_OUTPUT` as the step output `result`.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import math
-import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, ClassVar, TextIO
+from typing import Any, ClassVar
 
-from graders.i18n import Lang, default_lang
+from graders.i18n import Lang
 from graders.reporters._text import clean, fit_json, neutralize_workflow_commands, one_line
 from graders.reporters.base import (
     fmt_score,
@@ -232,43 +229,3 @@ class ClassroomReporter:
 
     def render(self, result: LabResult, lang: Lang) -> str:
         return render_json(result, lang) + "\n"
-
-
-def encode(result: LabResult, lang: Lang) -> str:
-    """The base64 the step output `result` carries (the reporter's `<RUNNER>_RESULTS`)."""
-    return base64.b64encode(render_json(result, lang).encode("utf-8")).decode("ascii")
-
-
-def github_output_line(result: LabResult, lang: Lang | None = None, name: str = "result") -> str:
-    """`result=<base64>`: one line for `$GITHUB_OUTPUT` (base64 has no newline to escape)."""
-    return f"{name}={encode(result, lang or default_lang())}"
-
-
-def append_github_output(
-    path: str | Path, result: LabResult, lang: Lang | None = None, name: str = "result"
-) -> None:
-    """Append the step output line to the `$GITHUB_OUTPUT` file at `path`."""
-    with open(path, "a", encoding="utf-8") as out:
-        out.write(github_output_line(result, lang, name) + "\n")
-
-
-def guard_token() -> str:
-    """A fresh unguessable token for `::stop-commands::`; student output cannot predict it."""
-    return uuid.uuid4().hex
-
-
-@contextmanager
-def stop_commands(stream: TextIO | None = None, token: str | None = None) -> Iterator[str]:
-    """Suspend workflow commands while student output is printed (§1.1, "Log-injection guard").
-
-    Prints `::stop-commands::TOKEN` on entry and `::TOKEN::` on exit, even on an exception.
-    """
-    out = stream if stream is not None else sys.stdout
-    token = token or guard_token()
-    out.write(f"::stop-commands::{token}\n")
-    out.flush()
-    try:
-        yield token
-    finally:
-        out.write(f"::{token}::\n")
-        out.flush()

@@ -403,7 +403,7 @@ def test_a_killed_build_step_takes_its_anonymous_volume_with_it(docker_client: A
     """A build step after VOLUME runs in a container with an anonymous volume; the step a
     stopped build leaves is removed with it."""
     from graders.backends import get_backend
-    from graders.engine.logcap import CappedLog
+    from graders.backends.logcap import CappedLog
 
     image, _ = docker_client.images.build(
         fileobj=io.BytesIO(b"FROM busybox:1.35\nVOLUME /data\n"), rm=True, forcerm=True,

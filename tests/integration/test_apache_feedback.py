@@ -55,3 +55,31 @@ def test_no_dockerfile_fails_every_check_without_error(backend: Any) -> None:
     assert result.score == 0 and not result.errored
     assert by_id(result, "base-image").status is Status.FAILED
     assert "Dockerfile" in by_id(result, "base-image").message.en
+
+
+def test_config_error_is_named_not_blamed_on_the_background(backend: Any) -> None:
+    """A misspelled directive stops apache2 with exit code 1: the feedback quotes Apache's own
+    error (file, line, directive), and the hint does not read as if apachectl start were used."""
+    result = graded("fails_apache_config_error", backend)
+    running = by_id(result, "keeps-running")
+    assert running.status is Status.FAILED
+    for text in (running.message.en, running.message.pt):
+        assert "Syntax error on line" in text and "/etc/apache2/apache2.conf" in text
+        assert "Invalid command 'ServerNmae'" in text
+    assert "The main process failed" in running.message.en
+    assert running.hint and "configuration error" in running.hint.en
+    assert "erro de configuração" in running.hint.pt
+    assert by_id(result, "foreground-exec-form").status is Status.PASSED
+
+
+def test_shell_form_keeps_serving_and_is_told_the_real_cost(backend: Any) -> None:
+    """ENTRYPOINT in shell form still serves: only the exec-form check fails, and its hint says
+    what shell form costs (signals, CMD ignored) instead of "or the container ends"."""
+    result = graded("fails_shell_form_cmd", backend)
+    assert by_id(result, "keeps-running").status is Status.PASSED
+    assert by_id(result, "serves-http").status is Status.PASSED
+    check = by_id(result, "foreground-exec-form")
+    assert check.status is Status.FAILED and check.hint
+    assert "docker stop" in check.hint.en and "/bin/sh -c" in check.hint.en
+    assert "docker stop" in check.hint.pt and "/bin/sh -c" in check.hint.pt
+    assert "or the container ends" not in check.hint.en

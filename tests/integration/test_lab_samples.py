@@ -1,4 +1,6 @@
-"""Every lab's reference solution scores full marks and each sample scores what lab.yaml says.
+"""Every lab's reference solution scores full marks and each sample scores what lab.yaml says;
+a sample with a `setup: fails:` list fails exactly those checks, so a single fault that costs
+points in a second check (or a correct spelling that loses any) is caught.
 
 This is the contract instructors rely on: graded on the real engine, nothing left behind.
 """
@@ -37,6 +39,11 @@ def test_sample_scores_as_expected(lab: Lab, sample: Sample, backend: Any,
                        for c in result.checks)
     assert not result.errored, report
     assert result.score == pytest.approx(sample.score), report
+    allowed = sample.fails
+    if allowed is not None:
+        failed = {c.check_id for c in result.checks if c.status is not Status.PASSED}
+        assert (sorted(failed - allowed), sorted(allowed - failed)) == ([], []), \
+            f"(failed but not in fails:, in fails: but passed)\n{report}"
     for view in (False, True):  # Jenkins xunit skips a file its schema rejects
         junit = JunitReporter(student_view=view).render(result, "en")
         assert xsd_errors(junit, tmp_path) == "", junit

@@ -18,7 +18,8 @@ import pytest
 from registry_support import free_port, has_registry_binary, need
 
 from graders.cli.env import Env, ExitStatus
-from graders.cli.main import FORMAT_FLAGS, main
+from graders.cli.formats import FORMAT_FLAGS
+from graders.cli.main import main
 from graders.registry import server
 from graders.registry.client import RegistryClient
 from graders.samples import prepared
@@ -84,7 +85,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_validate_without_auth(clean_env: None) -> None:
     status, out, err = run(["validate", "day2-registry"])
     assert status == ExitStatus.SUCCESS, out + err
-    assert "6 of 6 samples scored as expected." in out
+    assert "7 of 7 samples scored as expected." in out
 
 
 def test_validate_with_auth_leaks_nothing(clean_env: None, monkeypatch: pytest.MonkeyPatch,

@@ -7,9 +7,8 @@ outcome = LiveContainerCheck(name="apache", ports=["8080:80"]).run(Ctx(live))
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from graders.backends.live import Binding, LiveContainer, LiveImage, LoginState
+from graders.backends.live import Binding, LiveContainer, LiveImage
 from graders.checks._live import familiar
 from graders.checks.base import HttpResponse
 
@@ -40,7 +39,6 @@ class FakeLive:
     """image id -> tags."""
     containers_: list[LiveContainer] = field(default_factory=list)
     http: dict[tuple[int, str], HttpResponse] = field(default_factory=dict)
-    login_: LoginState = field(default_factory=lambda: LoginState(False, Path("/h/config.json")))
 
     def images(self) -> list[LiveImage]:
         return [LiveImage(i, tags) for i, tags in self.images_.items()]
@@ -62,11 +60,6 @@ class FakeLive:
             raise ConnectionRefusedError(111, "Connection refused")
         return self.http[(port, path)]
 
-    def config_path(self) -> Path:
-        return self.login_.config
-
-    def login(self, registry: str) -> LoginState:
-        return self.login_
 
 
 class Ctx:

@@ -43,6 +43,11 @@ CASES = [
      "O comando curl não existe"),
     ("run_apt_unable_to_locate", 2, "apt-get cannot find package apache3",
      "não encontrou o pacote apache3"),
+    ("run_apt_release_gone", 2, "Debian 10 (buster) is end-of-life: its packages left the Debian "
+     "mirror (http://deb.debian.org/debian/dists/buster/Release answers 404), so apt-get update "
+     "fails. Use a maintained release, FROM debian:12; or, if you really need Debian 10, point "
+     "apt's sources (/etc/apt/sources.list) at archive.debian.org",
+     "O Debian 10 (buster) chegou ao fim do suporte"),
     ("go_compile_error", 5, "Go compile error at main.go:6: undefined: fmt.Printn",
      "Erro de compilação Go em main.go:6"),
     ("copy_from_current_stage", 8, "COPY --from=1 (line 8): points to its own stage",
@@ -134,3 +139,29 @@ def test_the_untouched_starter_is_told_it_has_no_instructions_yet() -> None:
         "failed to parse Dockerfile: file with no instructions", df)
     assert "no instructions yet" in text.en and "ainda não tem instruções" in text.pt
     assert "syntax error" not in text.en and line is None
+
+
+def test_a_missing_release_file_is_told_apart_from_a_missing_package() -> None:
+    """After a failed update every package is unknown: the missing Release file is the cause."""
+    log = (
+        "Step 2/2 : RUN apt-get update; apt-get install -y apache2\n"
+        "E: The repository 'http://deb.debian.org/debian stretch Release' does not have a "
+        "Release file.\nE: Unable to locate package apache2\n"
+        "The command '/bin/sh -c apt-get update; apt-get install -y apache2' returned a "
+        "non-zero code: 100\n"
+    )
+    text, _ = explain_build_failure(log, None)
+    assert "Debian 9 (stretch) is end-of-life" in text.en
+    assert "cannot find package" not in text.en
+
+
+def test_an_unknown_release_name_is_not_called_end_of_life() -> None:
+    log = (
+        "Step 2/2 : RUN apt-get update\n"
+        "E: The repository 'http://deb.debian.org/debian bookwrom Release' does not have a "
+        "Release file.\nThe command '/bin/sh -c apt-get update' returned a non-zero code: 100\n"
+    )
+    text, _ = explain_build_failure(log, None)
+    assert "release name (bookwrom) is wrong" in text.en
+    assert "nome da versão (bookwrom) está errado" in text.pt
+    assert "end-of-life" not in text.en

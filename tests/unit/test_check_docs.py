@@ -36,7 +36,7 @@ import pytest
 import yaml
 
 from graders.check_reference import field_docs
-from graders.checks import CHECKS, Check, Need, get_check_class
+from graders.checks import CHECK_TYPES, Check, Need, check_type_class
 from graders.i18n import Text
 from graders.spec import CHECK_COMMON
 
@@ -73,9 +73,9 @@ def _section(text: str) -> list[str]:
 
 
 def registered() -> list[Any]:
-    """Every CHECKS key, skipped while its module is not written yet."""
+    """Every CHECK_TYPES key, skipped while its module is not written yet."""
     params = []
-    for key, target in sorted(CHECKS.items()):
+    for key, target in sorted(CHECK_TYPES.items()):
         exists = importlib.util.find_spec(target.split(":")[0]) is not None
         marks = () if exists else (pytest.mark.skip(reason=f"{target} is not written yet"),)
         params.append(pytest.param(key, id=key, marks=marks))
@@ -84,7 +84,7 @@ def registered() -> list[Any]:
 
 @pytest.mark.parametrize("key", registered())
 def test_example_in_docstring_validates(key: str) -> None:
-    cls: Any = get_check_class(key)  # Any: a dataclass whose fields are read below
+    cls: Any = check_type_class(key)  # Any: a dataclass whose fields are read below
     assert cls.type_name == key
     examples = yaml_examples(cls.__doc__)
     assert examples, f"{cls.__name__} has no ```yaml example in its docstring"
@@ -99,7 +99,7 @@ def test_example_in_docstring_validates(key: str) -> None:
 
 @pytest.mark.parametrize("key", registered())
 def test_class_follows_the_contract(key: str) -> None:
-    cls: Any = get_check_class(key)  # Any: a dataclass whose fields are read below
+    cls: Any = check_type_class(key)  # Any: a dataclass whose fields are read below
     assert issubclass(cls, Check)
     params = getattr(cls, "__dataclass_params__", None)  # is_dataclass() would narrow cls
     assert params is not None and params.frozen, f"{cls.__name__} must be a frozen dataclass"

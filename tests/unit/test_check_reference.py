@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from graders.check_reference import describe, lab_schema, reference_markdown
-from graders.checks import CHECKS
+from graders.checks import CHECK_TYPES
 from graders.lab_lookup import bundled_labs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,7 +59,7 @@ def test_an_unknown_check_type_and_a_bad_port_are_flagged() -> None:
 
 
 def test_every_type_documents_every_field() -> None:
-    for name in CHECKS:
+    for name in CHECK_TYPES:
         for f in describe(name).fields:
             assert f.doc, f"{name}.{f.name} has no attribute docstring"
             assert f.schema.get("description") == f.doc

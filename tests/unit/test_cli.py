@@ -24,11 +24,11 @@ def test_list_shows_the_apache_lab() -> None:
 
 
 def test_list_types_shows_every_check_type() -> None:
-    from graders.checks import CHECKS
+    from graders.checks import CHECK_TYPES
 
     status, out, _ = run(["list", "--types"])
     assert status == ExitStatus.SUCCESS
-    for name in CHECKS:
+    for name in CHECK_TYPES:
         assert name in out
 
 

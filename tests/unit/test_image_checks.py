@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from graders.checks.base import Check, Outcome
-from graders.checks.image_cmd import ImageCmdCheck
-from graders.checks.image_entrypoint import ImageEntrypointCheck, shell_script, simple_command
+from graders.checks.image_cmd import ImageCmdCheck, shell_script, simple_command
 from graders.checks.image_env import ImageEnvCheck
 from graders.checks.image_exposed_ports import ImageExposedPortsCheck
 from graders.checks.image_labels import ImageLabelsCheck
@@ -16,6 +15,7 @@ from graders.checks.image_user import ImageUserCheck
 from graders.checks.image_volumes import ImageVolumesCheck
 from graders.checks.image_workdir import ImageWorkdirCheck
 from graders.checks.package import PackageCheck
+from graders.dockerfile.parser import parse_dockerfile
 from tests.unit.fake_context import FakeContext, failed, passed, text_file
 
 PASSWD = "root:x:0:0:root:/root:/bin/bash\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n"
@@ -82,6 +82,36 @@ def test_labels_report_missing_empty_and_wrong() -> None:
 def test_labels_validate() -> None:
     assert ImageLabelsCheck(labels={"v": "[unclosed"}).validate()
     assert ImageLabelsCheck(labels={"v": ["list"]}).validate()
+    assert ImageLabelsCheck().validate()  # nothing asked
+    assert ImageLabelsCheck(maintainer="(").validate()
+    assert ImageLabelsCheck(maintainer="").validate() == []
+
+
+def maintained(check: ImageLabelsCheck, labels: dict[str, str], author: str = "") -> Outcome:
+    config = {"Labels": labels}
+    return run(check, config, inspect={"Config": config, "Author": author})
+
+
+@pytest.mark.parametrize(("labels", "author"), [({"maintainer": "Ana <ana@example.com>"}, ""),
+                                                ({}, "Ana <ana@example.com>")],
+                         ids=["LABEL maintainer", "MAINTAINER"])
+def test_a_maintainer_is_either_spelling_the_lesson_teaches(labels: dict[str, str],
+                                                            author: str) -> None:
+    out = passed(maintained(ImageLabelsCheck(maintainer="@"), labels, author))
+    assert "ana@example.com" in out.message.en and "ana@example.com" in out.message.pt
+    # a lab that asks for the label itself still gets only the label
+    strict = maintained(ImageLabelsCheck(labels={"maintainer": ""}), labels, author)
+    assert strict.passed == bool(labels)
+
+
+def test_no_maintainer_or_a_wrong_one_says_which_spellings_count() -> None:
+    out = failed(maintained(ImageLabelsCheck(maintainer=""), {"description": "x"}))
+    assert "LABEL maintainer" in (out.expected or "") and "MAINTAINER" in (out.expected or "")
+    assert "mantenedor" in out.message.pt
+    wrong = failed(maintained(ImageLabelsCheck(maintainer="@"), {}, "Ana"))
+    assert wrong.actual == "MAINTAINER Ana" and "/@/" in wrong.message.en
+    both = ImageLabelsCheck(maintainer="", labels={"description": ""})
+    assert "description" in (failed(maintained(both, {}, "Ana")).actual or "")
 
 
 # --- image_exposed_ports ------------------------------------------------------------------
@@ -117,7 +147,7 @@ def test_volumes_trailing_slash_and_missing() -> None:
     assert ImageVolumesCheck(volumes=["relative"]).validate()
 
 
-# --- image_entrypoint / image_cmd ---------------------------------------------------------
+# --- image_cmd -----------------------------------------------------------------------------
 APACHE = ["apachectl", "-D", "FOREGROUND"]
 SPLIT = {"Entrypoint": ["apachectl"], "Cmd": ["-D", "FOREGROUND"]}
 CMD_ONLY = {"Cmd": APACHE}
@@ -127,23 +157,21 @@ SHELL_ENTRY = {"Entrypoint": ["/bin/sh", "-c", "apachectl -D FOREGROUND"], "Cmd"
 
 @pytest.mark.parametrize("config", [SPLIT, CMD_ONLY], ids=["entrypoint+cmd", "cmd"])
 def test_effective_accepts_both_ways_of_running_apache(config: dict[str, Any]) -> None:
-    for cls in (ImageCmdCheck, ImageEntrypointCheck):
-        passed(run(cls(effective=True, exec_form=True, equals=list(APACHE)), config))
-        passed(run(cls(effective=True, matches="^apachectl -D FOREGROUND$"), config))
+    passed(run(ImageCmdCheck(effective=True, exec_form=True, equals=list(APACHE)), config))
+    passed(run(ImageCmdCheck(effective=True, matches="^apachectl -D FOREGROUND$"), config))
 
 
 def test_exact_argv_without_effective() -> None:
     passed(run(ImageCmdCheck(equals=list(APACHE)), CMD_ONLY))
     out = failed(run(ImageCmdCheck(equals=list(APACHE)), SPLIT))
     assert out.actual == '["-D", "FOREGROUND"]'
-    passed(run(ImageEntrypointCheck(equals=["apachectl"]), SPLIT))
-    out = failed(run(ImageEntrypointCheck(equals=["apachectl"]), CMD_ONLY))
-    assert out.actual == "(none)" and "ENTRYPOINT" in out.message.en
+    out = failed(run(ImageCmdCheck(equals=list(APACHE)), {"Entrypoint": APACHE}))
+    assert out.actual == "(none)" and "CMD" in out.message.en
 
 
 @pytest.mark.parametrize("config", [SHELL_CMD, SHELL_ENTRY], ids=["cmd", "entrypoint"])
 def test_exec_form_rejects_the_shell_wrapper(config: dict[str, Any]) -> None:
-    out = failed(run(ImageEntrypointCheck(effective=True, exec_form=True), config))
+    out = failed(run(ImageCmdCheck(effective=True, exec_form=True), config))
     assert "shell" in out.message.en and "shell" in out.message.pt
     assert out.message.en.startswith("ENTRYPOINT" if "Entrypoint" in config else "CMD")
     assert out.expected and out.expected.endswith('["apachectl", "-D", "FOREGROUND"]')
@@ -155,7 +183,7 @@ def test_exec_form_rejects_the_shell_wrapper(config: dict[str, Any]) -> None:
 def test_exec_form_only_and_unset() -> None:
     passed(run(ImageCmdCheck(exec_form=True), CMD_ONLY))
     failed(run(ImageCmdCheck(exec_form=True), {}))
-    passed(run(ImageEntrypointCheck(equals=[]), CMD_ONLY))  # [] asserts no ENTRYPOINT
+    passed(run(ImageCmdCheck(equals=[]), {"Entrypoint": APACHE}))  # [] asserts no CMD
 
 
 def test_shell_helpers() -> None:
@@ -192,6 +220,19 @@ def test_not_root_resolves_uid_zero_names() -> None:
 @pytest.mark.parametrize("actual", ["app", "1000", "app:app", "app:1000"])
 def test_user_name_uid_equivalence(actual: str) -> None:
     passed(run(ImageUserCheck(user="app"), {"User": actual}, files=PASSWD_FILES))
+
+
+def test_root_points_at_the_dockerfile_line_that_decides_it() -> None:
+    text = "FROM busybox:1.35 AS base\nUSER app\nFROM base\nUSER root\nCMD [\"x\"]\n"
+    out = failed(run(ImageUserCheck(not_root=True), {"User": "root"}, files=PASSWD_FILES,
+                     dockerfile=parse_dockerfile(text)))
+    assert out.line == 4 and "Dockerfile:4: USER root" in out.message.en
+    none = failed(run(ImageUserCheck(not_root=True), {"User": ""},
+                      dockerfile=parse_dockerfile("FROM busybox:1.35\nCMD [\"x\"]\n")))
+    assert none.line == 1 and "no USER" in none.message.en and "USER" in none.message.pt
+    # the image is what counts: a USER from a variable or an earlier stage is resolved by Docker
+    passed(run(ImageUserCheck(not_root=True), {"User": "app"}, files=PASSWD_FILES,
+               dockerfile=parse_dockerfile("FROM a:1\nARG U=app\nUSER $U\n")))
 
 
 def test_user_wrong_and_validate() -> None:

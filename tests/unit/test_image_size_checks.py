@@ -1,4 +1,4 @@
-"""image_size, image_layers, path_absent, run_output and final_base, without Docker."""
+"""image_size, path_absent, run_output and base_image's none_of, without Docker."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from graders.checks.base import Check, ExecResult, Outcome
-from graders.checks.final_base import FinalBaseCheck, short_name
-from graders.checks.image_layers import ImageLayersCheck
+from graders.checks.base_image import BaseImageCheck, short_name
 from graders.checks.image_size import ImageSizeCheck, megabytes
 from graders.checks.path_absent import PathAbsentCheck
 from graders.checks.run_output import RunOutputCheck
@@ -67,19 +66,6 @@ def test_megabytes_are_decimal_like_docker() -> None:
                                     {"min_mb": 30, "max_mb": 20}])
 def test_image_size_rejects_bad_fields(fields: dict[str, Any]) -> None:
     assert ImageSizeCheck(**fields).validate()
-
-
-# --- image_layers ------------------------------------------------------------------------------
-def test_image_layers_bounds() -> None:
-    inspect = {"RootFS": {"Type": "layers", "Layers": ["sha256:a", "sha256:b", "sha256:c"]}}
-    passed(go(ImageLayersCheck(max=3), inspect=inspect))
-    assert "3" in failed(go(ImageLayersCheck(max=2), inspect=inspect)).message.en
-    assert failed(go(ImageLayersCheck(min=4), inspect=inspect)).expected == "≥ 4 layers"
-
-
-@pytest.mark.parametrize("fields", [{}, {"max": 0}, {"max": 2.5}, {"min": 5, "max": 3}])
-def test_image_layers_rejects_bad_fields(fields: dict[str, Any]) -> None:
-    assert ImageLayersCheck(**fields).validate()
 
 
 # --- path_absent -------------------------------------------------------------------------------
@@ -179,43 +165,43 @@ def test_run_output_rejects_bad_fields(fields: dict[str, Any]) -> None:
     assert RunOutputCheck(**fields).validate()
 
 
-# --- final_base --------------------------------------------------------------------------------
-def final(check: FinalBaseCheck, text: str) -> Outcome:
+# --- base_image's none_of (the final stage is not the build image) ---------------------------
+def final(check: BaseImageCheck, text: str) -> Outcome:
     assert check.validate() == []
     return check.run(FakeContext(dockerfile=parse_dockerfile(text)))
 
 
-def test_final_base_rejects_the_build_image_pointing_at_its_line() -> None:
+def test_none_of_rejects_the_build_image_pointing_at_its_line() -> None:
     text = SEED_MULTISTAGE.replace("FROM alpine:3.15.9", "FROM golang:1.18")
-    out = failed(final(FinalBaseCheck(none_of=["^golang$"]), text))
+    out = failed(final(BaseImageCheck(none_of=["^golang$"]), text))
     assert out.line == 7 and "golang:1.18" in out.message.en and "golang:1.18" in out.message.pt
+    assert "/^golang$/" in out.message.en and out.expected == "FROM *:*; none of: /^golang$/"
 
 
-def test_final_base_follows_an_earlier_stage_and_normalises_docker_hub() -> None:
+def test_none_of_follows_an_earlier_stage_and_normalises_docker_hub() -> None:
     text = "FROM docker.io/library/golang:1.19 AS build\nFROM build\nCMD [\"/x\"]\n"
-    out = failed(final(FinalBaseCheck(none_of=["^golang$"]), text))
+    out = failed(final(BaseImageCheck(none_of=["^golang$"]), text))
     assert "through stage build" in out.message.en and out.line == 1
     assert short_name("docker.io/library/golang") == "golang"
 
 
 @pytest.mark.parametrize("base", ["alpine:3.15.9", "busybox:1.35", "scratch",
                                   "gcr.io/distroless/static-debian12"])
-def test_final_base_accepts_any_small_base(base: str) -> None:
-    check = FinalBaseCheck(one_of=["^busybox$", "^alpine$", "^scratch$", "distroless"],
-                           none_of=["^golang$"])
+def test_none_of_accepts_any_other_base(base: str) -> None:
+    check = BaseImageCheck(none_of=["^golang$"])
     passed(final(check, SEED_MULTISTAGE.replace("alpine:3.15.9", base)))
 
 
-def test_final_base_one_of_fails_other_bases() -> None:
-    out = failed(final(FinalBaseCheck(one_of=["^scratch$"]),
-                       SEED_MULTISTAGE.replace("alpine:3.15.9", "debian:12")))
-    assert "not among" in out.message.en and out.line == 7
+def test_none_of_and_a_pin_are_one_verdict() -> None:
+    text = SEED_MULTISTAGE.replace("FROM alpine:3.15.9", "FROM golang")
+    out = failed(final(BaseImageCheck(none_of=["^golang$"], pinned=True), text))
+    assert "not pinned" in out.message.en and "does not accept" in out.message.en
 
 
-@pytest.mark.parametrize("fields", [{}, {"one_of": "alpine"}, {"none_of": ["("]},
-                                    {"one_of": [1]}])
-def test_final_base_rejects_bad_fields(fields: dict[str, Any]) -> None:
-    assert FinalBaseCheck(**fields).validate()
+@pytest.mark.parametrize("fields", [{}, {"none_of": "golang"}, {"none_of": ["("]},
+                                    {"none_of": [1]}])
+def test_none_of_rejects_bad_fields(fields: dict[str, Any]) -> None:
+    assert BaseImageCheck(**fields).validate()
 
 
 # --- the instructions lab's archive ------------------------------------------------------------

@@ -242,7 +242,8 @@ def test_submission_python_files_are_never_imported(tmp_path: Path) -> None:
 
 # --- issue 16, round 2 ---------------------------------------------------------------------------
 from graders.engine.dockerignore import Matcher, compile_pattern, read_patterns  # noqa: E402
-from graders.engine.intake import MAX_DEPTH, shown  # noqa: E402
+from graders.engine.intake import MAX_DEPTH  # noqa: E402
+from graders.i18n import shown  # noqa: E402
 
 SPEC = BuildSpec()
 

@@ -17,7 +17,6 @@ from graders.backends.live import (
     LiveContainer,
     LiveEngine,
     LiveImage,
-    LoginState,
     container_from_inspect,
     live_view,
 )
@@ -27,6 +26,7 @@ from graders.checks.live_http import LiveHttpCheck
 from graders.checks.live_image import LiveImageCheck
 from graders.checks.live_login import LiveLoginCheck
 from graders.checks.live_tag import LiveTagCheck
+from graders.registry.credentials import LoginState, client_login
 from tests.unit.fake_live import IMAGE, IMAGE_ID, RUN, Ctx, FakeLive, container
 
 
@@ -245,11 +245,14 @@ def test_http_validate() -> None:
 # --- live_login ---------------------------------------------------------------------------------
 
 
-def test_login_states() -> None:
-    yes = FakeLive(login_=LoginState(True, Path("/h/config.json"), "config.json auths"))
-    out = run(LiveLoginCheck(), yes)
+def test_login_states(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    auth = base64.b64encode(b"alice:pw").decode()
+    hub = {"auths": {"https://index.docker.io/v1/": {"auth": auth}}}
+    monkeypatch.setenv("DOCKER_CONFIG", str(write_config(tmp_path / "yes", hub)))
+    out = run(LiveLoginCheck(), FakeLive())
     assert out.passed
     says(out, "O Docker tem login em Docker Hub", "Docker is logged in to Docker Hub")
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "none"))
     out = run(LiveLoginCheck(), FakeLive())
     says(
         out,
@@ -260,8 +263,10 @@ def test_login_states() -> None:
     says(
         out, "Corrija com: docker login localhost:5000", "Fix it with: docker login localhost:5000"
     )
-    broken = FakeLive(login_=LoginState(False, Path("/h"), problem="helper is not installed"))
-    says(run(LiveLoginCheck(), broken), "Não foi possível ler o login", "Could not read the login")
+    gone = write_config(tmp_path / "gone", {"credsStore": "gone"})
+    monkeypatch.setenv("DOCKER_CONFIG", str(gone))
+    says(run(LiveLoginCheck(), FakeLive()), "Não foi possível ler o login",
+         "Could not read the login")
     assert LiveLoginCheck(registry="a/b").validate()
 
 
@@ -274,7 +279,7 @@ def write_config(folder: Path, data: dict[str, Any]) -> Path:
 SECRET = "s3cr3t-t0ken"
 
 
-def test_engine_login_reads_config_without_the_secret(
+def test_client_login_reads_config_without_the_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     auth = base64.b64encode(f"alice:{SECRET}".encode()).decode()
@@ -292,20 +297,18 @@ def test_engine_login_reads_config_without_the_secret(
             )
         ),
     )
-    engine = LiveEngine(client=object())
-    assert engine.config_path() == tmp_path / "in" / "config.json"
     for registry in ("localhost:5000", "docker.io"):
-        state = engine.login(registry)
+        state = client_login(registry)
         assert state == LoginState(True, tmp_path / "in" / "config.json", "config.json auths")
-        out = LiveLoginCheck(registry=registry).run(Ctx(engine))  # type: ignore[arg-type]
+        out = LiveLoginCheck(registry=registry).run(Ctx(FakeLive()))  # type: ignore[arg-type]
         assert out.passed
         assert all(SECRET not in str(v) and "alice" not in str(v) for v in vars(out).values())
-    assert not engine.login("example.com").logged_in
+    assert not client_login("example.com").logged_in
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "empty"))
-    assert engine.login("docker.io") == LoginState(False, tmp_path / "empty" / "config.json")
+    assert client_login("docker.io") == LoginState(False, tmp_path / "empty" / "config.json")
 
 
-def test_engine_login_through_a_credential_helper(
+def test_client_login_through_a_credential_helper(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     helper = tmp_path / "bin" / "docker-credential-fake"
@@ -314,11 +317,10 @@ def test_engine_login_through_a_credential_helper(
     helper.chmod(helper.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{helper.parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("DOCKER_CONFIG", str(write_config(tmp_path / "c", {"credsStore": "fake"})))
-    engine = LiveEngine(client=object())
-    assert engine.login("localhost:5000").via == "docker-credential-fake"
-    assert not engine.login("docker.io").logged_in
+    assert client_login("localhost:5000").via == "docker-credential-fake"
+    assert not client_login("docker.io").logged_in
     monkeypatch.setenv("DOCKER_CONFIG", str(write_config(tmp_path / "d", {"credsStore": "gone"})))
-    state = engine.login("docker.io")
+    state = client_login("docker.io")
     assert not state.logged_in and "not installed" in state.problem
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -11,13 +12,12 @@ from pathlib import Path
 import pytest
 from reporters.samples import assert_no_secrets, make_hostile, make_rich
 
-from graders.errors import BackendError, DockerUnavailable
 from graders.i18n import Text
 from graders.platforms import github
-from graders.platforms.offline import NoDockerBackend, explain
 from graders.platforms.progress import CLEAR, ProgressLine
 from graders.platforms.watch import changes, snapshot, watch
-from graders.results import BuildInfo, CheckResult, LabResult, Status
+from graders.reporters.classroom import ClassroomReporter
+from graders.results import CheckResult, LabResult, Status
 
 COMMAND_RE = re.compile(r"^::([a-z-]+)(?: ([^:]*))?::(.*)$")
 
@@ -90,15 +90,71 @@ def test_step_summary_is_student_view_and_fits(tmp_path: Path) -> None:
     assert summary.stat().st_size <= github.SUMMARY_LIMIT
 
 
-def test_publish_writes_summary_and_annotations(tmp_path: Path) -> None:
+def test_publish_writes_summary_annotations_and_step_output(tmp_path: Path) -> None:
     out = io.StringIO()
     env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "s.md"),
-           "GITHUB_WORKSPACE": str(tmp_path)}
-    actions = github.GitHubActions.detect(env)
-    assert actions is not None and github.GitHubActions.detect({}) is None
-    actions.publish(make_rich(), "en", out, tmp_path, "Dockerfile")
+           "GITHUB_WORKSPACE": str(tmp_path), "GITHUB_OUTPUT": str(tmp_path / "output")}
+    actions = github.GitHubActions(env, out)
+    assert actions.in_job and not github.GitHubActions({}, out).in_job
+    actions.publish(make_rich(), "en", tmp_path, "Dockerfile", step_output=True)
     assert out.getvalue().startswith("::error file=Dockerfile,line=5,")
     assert (tmp_path / "s.md").read_text().startswith("## ")
+    assert (tmp_path / "output").read_text() == github.github_output_line(make_rich(), "en") + "\n"
+
+
+def test_step_output_only_when_asked_and_wherever_the_runner_set_it(tmp_path: Path) -> None:
+    """`check` never sets the step output; `grade` does whenever $GITHUB_OUTPUT is set, even
+    without GITHUB_ACTIONS=true (where nothing is printed: no guard, no annotation)."""
+    out, output = io.StringIO(), tmp_path / "output"
+    actions = github.GitHubActions({"GITHUB_OUTPUT": str(output)}, out)
+    actions.publish(make_rich(), "en", tmp_path, "Dockerfile", step_output=False)
+    assert not output.exists()
+    with actions.guard():
+        out.write("::error::student text\n")
+    actions.publish(make_rich(), "en", tmp_path, "Dockerfile", step_output=True)
+    assert out.getvalue() == "::error::student text\n"
+    assert output.read_text().startswith("result=")
+
+
+def test_in_a_job_the_guard_fences_what_the_submission_prints() -> None:
+    out = io.StringIO()
+    with github.GitHubActions({"GITHUB_ACTIONS": "true"}, out).guard():
+        out.write("::error::student text\n")
+    token = out.getvalue().split("\n")[0].removeprefix("::stop-commands::")
+    assert len(token) == 32
+    assert out.getvalue() == f"::stop-commands::{token}\n::error::student text\n::{token}::\n"
+
+
+# --- the Classroom step output (graders/reporters/classroom.py renders it) ----------------------
+
+
+def test_the_output_line_is_the_classroom_file_in_base64() -> None:
+    """Byte for byte what autograding-grading-reporter decodes: the `--classroom` JSON."""
+    text = ClassroomReporter().render(make_rich(), "en")
+    encoded = base64.b64encode(text.removesuffix("\n").encode("utf-8")).decode("ascii")
+    assert github.github_output_line(make_rich(), "en") == f"result={encoded}"
+
+
+def test_github_output_line_and_file(tmp_path: Path) -> None:
+    line = github.github_output_line(make_rich(), "en")
+    assert line.startswith("result=") and "\n" not in line
+    path = tmp_path / "github_output"
+    path.write_text("other=1\n")
+    github.append_github_output(path, make_rich(), "en")
+    lines = path.read_text().splitlines()
+    assert lines[0] == "other=1"
+    decoded = json.loads(base64.b64decode(lines[1].removeprefix("result="), validate=True))
+    assert decoded["max_score"] == 50
+
+
+def test_stop_commands_guard() -> None:
+    assert github.guard_token() != github.guard_token()
+    out = io.StringIO()
+    with pytest.raises(RuntimeError), github.stop_commands(out, "tok123") as token:
+        out.write("::error::student text\n")
+        raise RuntimeError
+    assert token == "tok123"
+    assert out.getvalue() == "::stop-commands::tok123\n::error::student text\n::tok123::\n"
 
 
 class FakeTTY(io.StringIO):
@@ -155,24 +211,6 @@ def test_watch_runs_again_after_a_settled_change(tmp_path: Path) -> None:
                   on_change=seen.append, max_runs=2)
     assert count == 2 and runs == ["FROM a\n", "FROM b3\n"]  # one re-run for both saves
     assert seen == [["Dockerfile"]]
-
-
-def test_no_engine_grades_static_checks_and_explains_the_rest() -> None:
-    reason = DockerUnavailable("unix:///nowhere.sock", "connection refused")
-    backend = NoDockerBackend(reason)
-    with pytest.raises(BackendError):
-        backend.build()
-    crashed = CheckResult("http", Text.same("HTTP"), "http", Status.ERROR, 0, 5, False,
-                          Text.same("autograder failed"), details="Traceback ...")
-    static = CheckResult("base", Text.same("Base"), "base_image", Status.PASSED, 5, 5, False,
-                         Text.same("ok"))
-    result = explain(LabResult("lab", Text.same("L"), "s", (static, crashed),
-                               BuildInfo(Status.ERROR)), reason)
-    assert result.checks[0] == static and result.score == 5
-    assert "no Docker engine" in result.checks[1].message("en")
-    assert "Traceback" not in result.checks[1].details
-    assert result.build.status is Status.ERROR and result.build.explanation is not None
-    json.dumps(result.checks[1].message.to_dict())
 
 
 def test_snapshot_walks_a_thousand_nested_folders(tmp_path: Path) -> None:

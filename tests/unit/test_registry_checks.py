@@ -123,9 +123,13 @@ def test_reference_lab_rules_name_namespace_tag() -> None:
     assert outcome.details.splitlines() == [
         "The image name must be app, not web.",
         "The namespace must be alice, not bob.",
-        "The version must be v1.0, not 1.0.",
+        "Write the version v1.0, as this lab asks, not 1.0: the same version, spelled as in "
+        "the lesson's docker build -t.",
     ]
-    assert "A versão deve ser v1.0, não 1.0." in outcome.message.pt
+    assert "Escreva a versão v1.0, como este laboratório pede, não 1.0" in outcome.message.pt
+    other = check.run(ctx_for("alice/app:2.0"))
+    assert other.details == "The version must be v1.0, not 2.0."
+    assert "A versão deve ser v1.0, não 2.0." in other.message.pt
     assert outcome.expected == "alice/app:v1.0"
 
 
@@ -265,7 +269,7 @@ def test_matches_reports_each_differing_field_and_layers() -> None:
 
 
 def test_matches_nothing_pushed_under_the_tag() -> None:
-    ctx = ctx_for("s/app:v1.0", FakeClient({"s/app": ["1.0"]}), config=BUILT)
+    ctx = ctx_for("s/app:v1.0", FakeClient({"s/app": ["banana", "latest"]}), config=BUILT)
     outcome = RegistryMatchesCheck().run(ctx)
     assert not outcome.passed and "Nothing was pushed as" in outcome.message.en
 
@@ -300,9 +304,9 @@ def test_runs_compares_output() -> None:
 @pytest.mark.parametrize("type_name", ["registry_tag", "registry_matches", "registry_runs",
                                        "image_reference", "live_tag"])
 def test_every_tag_field_refuses_what_docker_refuses(type_name: str) -> None:
-    from graders.checks import get_check_class
+    from graders.checks import check_type_class
 
-    cls = get_check_class(type_name)
+    cls = check_type_class(type_name)
     extra = {"repository": "app"} if type_name == "live_tag" else {}
     for bad in ("v 1.0", "-v1", "v1.0\n", "x" * 129, 1.0):
         assert f"tag: expected a tag such as v1.0, got {bad!r}" in cls(tag=bad, **extra).validate()

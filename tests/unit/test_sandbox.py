@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from graders.backends.base import build_cpuset
 from graders.engine.sandbox import (
     DEFAULTS,
-    build_cpuset,
     build_kill_note,
     build_options,
     exit_reason,

@@ -9,26 +9,21 @@ from typing import Any
 import pytest
 import yaml
 
-from graders.checks import get_check_class
+from graders.checks import check_type_class
 from graders.checks.add_vs_copy import AddVsCopyCheck
 from graders.checks.base import Check
 from graders.checks.base_image import BaseImageCheck
 from graders.checks.copy_from import CopyFromCheck
 from graders.checks.dockerfile_instruction import DockerfileInstructionCheck
 from graders.checks.exec_form import ExecFormCheck
-from graders.checks.instruction_order import InstructionOrderCheck
-from graders.checks.lint import LintCheck
-from graders.checks.maintainer import MaintainerCheck
 from graders.checks.named_stage import NamedStageCheck
 from graders.checks.stage_count import StageCountCheck
-from graders.checks.user_nonroot import UserNonrootCheck
 from graders.checks.workdir_absolute import WorkdirAbsoluteCheck
 from tests.unit.dockerfiles import SEED_APACHE, SEED_MULTISTAGE, run
 
 MY_TYPES = [
-    "dockerfile_instruction", "base_image", "instruction_order", "stage_count", "named_stage",
-    "copy_from", "maintainer", "exec_form", "workdir_absolute", "user_nonroot", "add_vs_copy",
-    "lint",
+    "dockerfile_instruction", "base_image", "stage_count", "named_stage", "copy_from",
+    "exec_form", "workdir_absolute", "add_vs_copy",
 ]  # fmt: skip
 
 
@@ -72,8 +67,8 @@ def test_instruction_regex_sees_flags_and_heredocs() -> None:
 
 
 def test_no_dockerfile_fails_every_check() -> None:
-    for key in MY_TYPES[:-1]:
-        cls: Any = get_check_class(key)
+    for key in MY_TYPES:
+        cls: Any = check_type_class(key)
         example = docstring_examples(cls)[0]
         outcome = run(cls(**example), None)
         assert not outcome.passed and outcome.expected == "Dockerfile", key
@@ -108,23 +103,7 @@ def test_base_image_stages_and_args() -> None:
     assert run(BaseImageCheck(tag="^12$"), "ARG V=12\nFROM debian:${V}\n").passed
 
 
-# instruction_order, stage_count, named_stage
-
-
-def test_instruction_order() -> None:
-    text = (
-        "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r x\nCOPY . .\n"
-    )
-    good = InstructionOrderCheck(order=["WORKDIR", "COPY requirements", "RUN pip", r"COPY \. "])
-    assert run(good, text).passed
-    swapped = text.replace("COPY requirements.txt .\nRUN pip install -r x\nCOPY . .\n",
-                           "COPY . .\nRUN pip install -r x\n")  # fmt: skip
-    outcome = run(good, swapped)
-    assert not outcome.passed
-    assert "Missing COPY requirements after WORKDIR (line 2)" in outcome.message.en
-    late = run(InstructionOrderCheck(order=["EXPOSE", "VOLUME"]), SEED_APACHE)
-    assert not late.passed and late.line == 9
-    assert "VOLUME (line 9) should come after EXPOSE (line 10)" in late.message.en
+# stage_count, named_stage
 
 
 def test_stage_count_and_named_stage() -> None:
@@ -134,7 +113,7 @@ def test_stage_count_and_named_stage() -> None:
     assert not run(StageCountCheck(max=1), SEED_MULTISTAGE).passed
     assert run(NamedStageCheck(name="BUILD"), SEED_MULTISTAGE).passed
     typo = run(NamedStageCheck(name="builder"), SEED_MULTISTAGE)
-    assert not typo.passed and "there is build" in typo.message.en
+    assert not typo.passed and "The named stages: build." in typo.message.en
     assert run(NamedStageCheck(), SEED_MULTISTAGE).passed
     unnamed = run(NamedStageCheck(), "FROM golang:1.19\nRUN go build\nFROM alpine:3\n")
     assert not unnamed.passed and unnamed.expected == "FROM golang:1.19 AS <name>"
@@ -173,18 +152,7 @@ def test_copy_from_every_problem_at_once() -> None:
     assert not run(CopyFromCheck(required=True), SEED_APACHE).passed
 
 
-# maintainer, exec_form, workdir_absolute, user_nonroot, add_vs_copy
-
-
-def test_maintainer() -> None:
-    old = "FROM debian:12\nMAINTAINER Ana <ana@example.com>\n"
-    outcome = run(MaintainerCheck(), old)
-    assert not outcome.passed and outcome.line == 2
-    assert outcome.expected == 'LABEL maintainer="Ana <ana@example.com>"'
-    assert run(MaintainerCheck(allow_deprecated=True), old).passed
-    assert run(MaintainerCheck(), 'FROM debian:12\nLABEL maintainer="Ana"\n').passed
-    assert not run(MaintainerCheck(), SEED_APACHE).passed
-    assert run(MaintainerCheck(required=False), SEED_APACHE).passed
+# exec_form, workdir_absolute, add_vs_copy
 
 
 def test_exec_form() -> None:
@@ -205,16 +173,6 @@ def test_workdir_absolute() -> None:
     assert outcome.expected == "WORKDIR /app\nWORKDIR /web"
     assert run(WorkdirAbsoluteCheck(), "FROM a:1\nWORKDIR /app\n").passed
     assert not run(WorkdirAbsoluteCheck(required=True), SEED_APACHE).passed
-
-
-def test_user_nonroot() -> None:
-    assert not run(UserNonrootCheck(), SEED_APACHE).passed
-    assert run(UserNonrootCheck(), "FROM a:1\nUSER root\nRUN x\nUSER app:app\n").passed
-    root = run(UserNonrootCheck(), "FROM a:1\nUSER app\nUSER 0:0\n")
-    assert not root.passed and root.line == 3
-    inherited = "FROM a:1 AS base\nUSER app\nFROM base\nCMD x\n"
-    assert run(UserNonrootCheck(), inherited).passed
-    assert not run(UserNonrootCheck(), "FROM a:1 AS b\nUSER app\nFROM a:1\n").passed
 
 
 def test_add_vs_copy() -> None:
@@ -243,20 +201,12 @@ def test_add_vs_copy() -> None:
         (DockerfileInstructionCheck(instruction="RUN", stage="fin al"), "stage"),
         (BaseImageCheck(), "set at least one"),
         (BaseImageCheck(tag="[", pinned=True), "tag"),
-        (InstructionOrderCheck(order=["RUN"]), "order"),
-        (InstructionOrderCheck(order=["RUN", "NOPE"]), "order[1]"),
         (StageCountCheck(), "set min"),
         (StageCountCheck(min=3, max=2), "min (3) is greater"),
         (NamedStageCheck(name="1x"), "name"),
         (CopyFromCheck(required="yes"), "required"),  # type: ignore[arg-type]
         (ExecFormCheck(instructions=["EXPOSE"]), "instructions"),
-        (UserNonrootCheck(stage="any"), "stage"),
         (AddVsCopyCheck(allow=["("]), "allow[0]"),
-        (LintCheck(rules={"DL3008": {"points": 0}}), "rules.DL3008.points"),
-        (LintCheck(rules={"XX1": {"advice": True}}), "rules.XX1"),
-        (LintCheck(rules={"DL3008": {"advise": True}}), "rules.DL3008"),
-        (LintCheck(others="maybe"), "others"),
-        (LintCheck(threshold="fatal"), "threshold"),
     ],
 )
 def test_validate_rejects_bad_fields(check: Check, problem: str) -> None:
@@ -277,7 +227,7 @@ def docstring_examples(cls: type) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("key", MY_TYPES)
 def test_docstring_example_builds_and_validates(key: str) -> None:
-    cls: Any = get_check_class(key)
+    cls: Any = check_type_class(key)
     examples = docstring_examples(cls)
     assert examples
     for example in examples:

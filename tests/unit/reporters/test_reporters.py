@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -28,6 +29,31 @@ def test_registry_entries_import_and_match_their_name(name: str) -> None:
 def test_unknown_format_names_the_valid_ones() -> None:
     with pytest.raises(UsageError, match="Valid formats: classroom, gradescope, json"):
         get_reporter("xml")
+
+
+SIDE_EFFECTS = {"os", "sys", "subprocess", "uuid", "socket", "tempfile", "print", "open"}
+"""Modules and builtins that write, print, run or read the environment."""
+
+
+def _uses(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name.split(".")[0] for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module:
+        return [node.module.split(".")[0]]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return [node.func.id]
+    return []
+
+
+def test_reporters_only_render() -> None:
+    """A reporter returns text; writing files, printing, environment variables and workflow
+    commands are the caller's (graders/cli, and graders/platforms/github.py in Actions)."""
+    package = Path(__file__).parents[3] / "graders" / "reporters"
+    found = [f"{path.name}:{node.lineno} {name}"
+             for path in sorted(package.glob("*.py"))
+             for node in ast.walk(ast.parse(path.read_text()))
+             for name in _uses(node) if name in SIDE_EFFECTS]
+    assert found == []
 
 
 def test_only_junit_imports_junit_xml() -> None:
