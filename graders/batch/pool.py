@@ -261,7 +261,6 @@ class Pool:
             self._scratch = None
 
 
-
 def _stop(w: _Worker, graceful: bool = False) -> None:
     if graceful:
         w.proc.join(5)
