@@ -140,7 +140,9 @@ def python() -> str:
 
 def labgrade() -> list[str]:
     exe = REPO / ".venv" / "bin" / "labgrade"
-    return [str(exe)] if exe.exists() else [python(), "-m", "graders.cli.main"]
+    # graders.cli.main has no `__main__` block: `python -m` would import it and do nothing.
+    return [str(exe)] if exe.exists() else [python(), "-c",
+                                            "from graders.cli.main import run; run()"]
 
 
 @dataclass

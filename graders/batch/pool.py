@@ -26,7 +26,9 @@ from typing import Any
 
 from graders.backends.base import DockerBackend
 from graders.batch import serial
+from graders.batch.gate import CpuGate, Paced
 from graders.batch.network import WorkerNetwork
+from graders.batch.throttle import ApiMeter, Throttle, cpu_count
 from graders.engine.cleanup import settle_run
 from graders.engine.run import GradeOptions
 from graders.results import LabResult
@@ -63,7 +65,8 @@ def make_backend(name: str, url: str | None) -> DockerBackend:
 
 
 def _worker(conn: Connection, parent: int, lab: Lab, host: str | None, connect: Connect,
-            options: GradeOptions, grade_fn: GradeFn, network: WorkerNetwork | None) -> None:
+            options: GradeOptions, grade_fn: GradeFn, network: WorkerNetwork | None,
+            gate: CpuGate | None = None, meter: ApiMeter | None = None) -> None:
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch process decides, then SIGTERMs us
     signal.signal(signal.SIGTERM, _interrupt)
@@ -74,7 +77,7 @@ def _worker(conn: Connection, parent: int, lab: Lab, host: str | None, connect: 
         while (task := _next_task(conn, parent)) is not None:
             t0 = time.monotonic()
             try:
-                backend = backend or connect(host)
+                backend = backend or Paced(connect(host), gate, meter)  # type: ignore[assignment]
                 net = network.ensure(backend) if network else None
                 result = grade_fn(lab, Path(task.folder), backend,
                                   replace(options, run_id=task.run_id, network=net))
@@ -146,16 +149,22 @@ class _Worker:
 
 
 class Pool:
-    """`run(tasks)` yields one `Outcome` per task, in the order they finish."""
+    """`run(tasks)` yields one `Outcome` per task, in the order they finish.
+
+    `jobs` workers at most; `cpus` builds at a time (the CPU gate); how many grade at once
+    between `cpus` and `jobs` follows Docker's response times (graders/batch/throttle.py)."""
 
     def __init__(self, lab: Lab, jobs: int, hosts: list[str] | None = None,
                  connect: Connect | None = None, options: GradeOptions | None = None,
-                 timeout: float = 3600.0, grade_fn: GradeFn | None = None) -> None:
+                 timeout: float = 3600.0, grade_fn: GradeFn | None = None,
+                 cpus: int | None = None) -> None:
         from functools import partial
 
         from graders.engine.run import grade
 
         self.lab, self.jobs, self.timeout = lab, max(1, jobs), timeout
+        self.cpus = max(1, cpus or cpu_count())
+        self.throttle = Throttle(self.jobs, self.cpus)
         self.connect: Connect = connect or partial(make_backend, "sdk")
         self.hosts: list[str | None] = list(hosts) if hosts else [None]
         self.options = options or GradeOptions()
@@ -163,6 +172,16 @@ class Pool:
         self.workers: list[_Worker] = []
         self._ctx = multiprocessing.get_context("fork")
         self._spawned = 0
+        self.meter = ApiMeter(self._ctx)
+        self._scratch: Path | None = None
+        self.gate: CpuGate | None = None
+        if self.jobs > self.cpus:  # more workers than cores: builds take turns
+            import tempfile
+
+            self._scratch = Path(tempfile.mkdtemp(prefix="labgrade-gate-"))
+            self.gate = CpuGate(self._scratch, self.cpus)
+        self.peak = 0
+        """The most gradings that were in flight at once."""
 
     def _spawn(self) -> _Worker:
         host = self.hosts[self._spawned % len(self.hosts)]
@@ -172,7 +191,8 @@ class Pool:
         network = WorkerNetwork(uuid.uuid4().hex[:12], self.lab.id) if self.jobs > 1 else None
         proc = self._ctx.Process(target=_worker, daemon=True, name=f"labgrade-worker-{host}",
                                  args=(theirs, os.getpid(), self.lab, host, self.connect,
-                                       self.options, self.grade_fn, network))
+                                       self.options, self.grade_fn, network, self.gate,
+                                       self.meter))
         proc.start()
         theirs.close()
         return _Worker(proc, mine, host, network)
@@ -181,11 +201,14 @@ class Pool:
         pending = deque(tasks)
         self.workers = [self._spawn() for _ in range(min(self.jobs, len(pending)))]
         while pending or any(w.task for w in self.workers):
+            allowed = self.throttle.observe(self.meter.read(), time.monotonic())
             for w in self.workers:
-                if w.task is None and pending:
+                in_flight = sum(x.task is not None for x in self.workers)
+                if w.task is None and pending and in_flight < allowed:
                     w.task, w.deadline = pending.popleft(), time.monotonic() + self.timeout
                     w.conn.send(w.task)
             busy = [w for w in self.workers if w.task is not None]
+            self.peak = max(self.peak, len(busy))
             wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=1.0)
             for w in busy:
                 outcome = self._poll(w)
@@ -231,6 +254,11 @@ class Pool:
         for w in self.workers:
             _stop(w, graceful=w.task is None)
         self.workers = []
+        if self._scratch is not None:
+            import shutil
+
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
 
 def _stop(w: _Worker, graceful: bool = False) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from graders.batch.progress import Progress
 from graders.batch.roster import Entry, in_shard, load_roster
 from graders.batch.source import Fetched, content_hash, fetch
 from graders.batch.store import FILENAME, Record, Store
+from graders.batch.throttle import cpu_count, default_jobs
 from graders.engine.run import GradeOptions
 from graders.errors import UsageError
 from graders.i18n import Lang, shown
@@ -41,7 +41,8 @@ class BatchConfig:
     lab: Lab
     roster: Path
     out: Path
-    jobs: int = 1
+    jobs: int | None = None
+    """Workers at most; None: `default_jobs()` (graders/batch/throttle.py)."""
     force: bool = False
     only_failed: bool = False
     deadline: datetime | None = None
@@ -63,6 +64,9 @@ class BatchReport:
     graded: int
     skipped: int
     seconds: float
+
+    peak: int = 0
+    """The most gradings in flight at once."""
 
     @property
     def errored(self) -> list[Record]:
@@ -86,6 +90,11 @@ def out_lock(out: Path) -> Iterator[None]:
             raise UsageError(f"Another labgrade batch is writing to {out}; wait for it to end "
                              "or use another --out.") from None
         yield
+
+
+def jobs(cfg: BatchConfig) -> int:
+    """The workers of this batch: `--jobs`, else `default_jobs()`."""
+    return cfg.jobs or default_jobs()
 
 
 def needs_grading(prev: Record | None, digest: str, cfg: BatchConfig) -> bool:
@@ -113,7 +122,7 @@ def run_batch(cfg: BatchConfig, stderr: TextIO, grade_fn: GradeFn | None = None,
         batch_id = uuid.uuid4().hex[:12]
         store.begin_run(batch_id, cfg.lab.id, cfg.command,
                         None if cfg.shard is None else "{}/{}".format(*cfg.shard))
-        state, graded, skipped = "interrupted", 0, 0
+        state, graded, skipped, peak = "interrupted", 0, 0, 0
         try:
             tasks: list[tuple[Task, tuple[str, str]]] = []
             for entry, got, digest in _fetch_all(entries, cfg, stderr):
@@ -130,8 +139,9 @@ def run_batch(cfg: BatchConfig, stderr: TextIO, grade_fn: GradeFn | None = None,
                                   (digest, source)))
                 else:
                     skipped += 1
-            graded += _grade(store, cfg, batch_id, tasks, previous, stderr, grade_fn,
-                             connect or partial(make_backend, cfg.backend))
+            done, peak = _grade(store, cfg, batch_id, tasks, previous, stderr, grade_fn,
+                                connect or partial(make_backend, cfg.backend))
+            graded += done
             state = "finished"
         finally:
             store.finish_run(batch_id, state)
@@ -139,7 +149,7 @@ def run_batch(cfg: BatchConfig, stderr: TextIO, grade_fn: GradeFn | None = None,
             records = [latest[e.student] for e in entries if e.student in latest]
             if records:
                 write_summaries(cfg.out, records, cfg.lab.id, cfg.lab.title, cfg.lang)
-    return BatchReport(records, graded, skipped, time.monotonic() - t0)
+    return BatchReport(records, graded, skipped, time.monotonic() - t0, peak)
 
 
 def _fetch_all(entries: list[Entry], cfg: BatchConfig,
@@ -156,22 +166,24 @@ def _fetch_all(entries: list[Entry], cfg: BatchConfig,
     clones = sum(e.is_git for e in entries)
     if clones:
         stderr.write(f"labgrade: fetching {clones} git submission(s)...\n")
-    with ThreadPoolExecutor(max_workers=max(4, cfg.jobs)) as ex:
+    with ThreadPoolExecutor(max_workers=max(4, jobs(cfg))) as ex:
         return list(ex.map(one, entries))
 
 
 def _grade(store: Store, cfg: BatchConfig, batch_id: str,
            tasks: list[tuple[Task, tuple[str, str]]], previous: dict[str, Record],
-           stderr: TextIO, grade_fn: GradeFn | None, connect: Connect) -> int:
+           stderr: TextIO, grade_fn: GradeFn | None, connect: Connect) -> tuple[int, int]:
+    """Grade `tasks`; how many, and the most that were in flight at once."""
     if not tasks:
         stderr.write("labgrade: nothing to grade; every submission is graded and unchanged "
                      "(--force regrades all, --only-failed those below full marks).\n")
-        return 0
+        return 0, 0
     extra = {task.student: meta for task, meta in tasks}
     progress = Progress(len(tasks), stderr)
     progress.say(f"labgrade: grading {len(tasks)} submission(s) of {cfg.lab.id} with "
-                 f"{min(cfg.jobs, len(tasks))} worker(s)...")
-    pool = Pool(cfg.lab, cfg.jobs, list(cfg.hosts), connect, GradeOptions(registry=cfg.registry),
+                 f"{min(jobs(cfg), len(tasks))} worker(s) at most, {cpu_count()} building at "
+                 "a time...")
+    pool = Pool(cfg.lab, jobs(cfg), list(cfg.hosts), connect, GradeOptions(registry=cfg.registry),
                 cfg.timeout or default_timeout(cfg.lab), grade_fn)
     try:
         for outcome in pool.run(task for task, _ in tasks):
@@ -182,10 +194,13 @@ def _grade(store: Store, cfg: BatchConfig, batch_id: str,
             for change in repushed:
                 progress.say(change.line())
             progress.tick(record)
+        if pool.throttle.backoffs:
+            progress.say(f"labgrade: Docker answered slowly; gradings in flight were lowered "
+                         f"{pool.throttle.backoffs} time(s) (now {pool.throttle.allowed}).")
     finally:
         progress.close()
         pool.close()
-    return len(tasks)
+    return len(tasks), pool.peak
 
 
 def _record(cfg: BatchConfig, batch_id: str, outcome: Outcome, digest: str,
@@ -202,7 +217,3 @@ def _save(store: Store, cfg: BatchConfig, record: Record) -> None:
     """Reports first, then the commit: a crash in between only means grading it again."""
     write_student(cfg.out, record, cfg.lang)
     store.add(record)
-
-
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

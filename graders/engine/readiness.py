@@ -1,8 +1,11 @@
 """Wait until the student's container is ready: polled with short backoff, never a fixed sleep.
 
-The wait has a deadline (the lab's `run.ready.timeout`) and ends early when the container stops;
-`wait_ready_reason` says which, so the runtime checks that then fail can tell the student
-("not ready after 30 s", "stopped while starting: killed for running out of memory").
+The wait has a deadline (the lab's `run.ready.timeout`) and ends early when the container stops,
+or when it can no longer become ready: its processes sat idle for `IDLE_LIMIT` seconds with
+nothing listening on the awaited port (`graders.engine.idle`). `wait_ready_reason` says which,
+so the runtime checks that then fail can tell the student ("not ready after 30 s", "stopped
+while starting: killed for running out of memory", "idle for 5 s: only tcp://0.0.0.0:8081
+listens, not on port 80").
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import time
 
 from graders.checks.http import http_probe
 from graders.engine.context import EngineContext
+from graders.engine.idle import IdleWatch, idle_message
 from graders.engine.sandbox import exit_reason
 from graders.i18n import Text
 from graders.spec import Readiness
@@ -22,16 +26,21 @@ LOG_WINDOW = 64 * 1024
 
 
 def wait_ready_reason(ctx: EngineContext, ready: Readiness) -> Text | None:
-    """None once ready, else why not: the deadline passed, or the container stopped."""
+    """None once ready, else why not: the deadline passed, the container stopped, or it sat
+    idle with nothing listening where it should (`graders.engine.idle`)."""
     if ready.kind is None:
         return None
     t0 = time.monotonic()
     deadline = t0 + ready.timeout
     delay = 0.01  # Apache answers ~25 ms after start: a first pause of 50 ms cost ~35 ms a run
+    watch = IdleWatch(ctx.container_id or "", ready.port) if ready.port is not None else None
     while time.monotonic() < deadline:
         if _ready_now(ctx, ready):
             return None
         state = ctx.container_state()
+        stuck = watch.stuck(int(state.get("Pid") or 0)) if watch and state.get("Running") else None
+        if stuck is not None and not _ready_now(ctx, ready):
+            return idle_message(stuck, ready.port or 0)
         if not state.get("Running"):
             after = time.monotonic() - t0
             why = exit_reason(state, ctx.limits)

@@ -319,6 +319,10 @@ class GradingRun:
                runtime: bool = False) -> list[CheckResult]:
         results = []
         budget = (self.opts.run_timeout or (self.lab.run.timeout if self.lab.run else 0)) or None
+        if runtime:  # the others run inside container_running's window, which ends `after`
+            # seconds from the start; it waits out what is left last (`result()` keeps the
+            # lab's order in the report)
+            specs = sorted(specs, key=lambda s: s.check.judges_stopped_container)
         for spec in specs:
             if reason is not None:
                 results.append(_skipped(spec, reason))

@@ -208,3 +208,38 @@ def test_image_files_are_read_once_before_start() -> None:
     ctx.read_file("/var/lib/dpkg/status")
     ctx.read_file("/var/lib/dpkg/status")
     assert len(backend.archives) == 3
+
+
+def _class_scale() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("labgrade_bench_scale", BENCH / "class_scale.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_class_scale_help_and_its_labgrade_command_runs(capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    scale = _class_scale()
+    with pytest.raises(SystemExit) as e:
+        scale.main(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--compare", "--students", "--jobs", "--json"):
+        assert option in out
+    # The command the benchmarks time must be labgrade itself (`python -m graders.cli.main`
+    # once ran nothing, and exited 0).
+    done = subprocess.run([*run.labgrade(), "--help"], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and "batch" in done.stdout
+
+
+def test_class_scale_samples_pss_of_this_process() -> None:
+    scale = _class_scale()
+    with scale.TreeShare(os.getpid(), every=0.05) as memory:
+        time.sleep(0.3)
+    assert 0 < memory.peak_pss_kb <= memory.peak_sum_kb
+    with scale.Machine(every=0.05, api=False) as machine:  # no Docker here
+        sum(range(10**6))
+    assert 0.0 <= machine.busy <= 1.0 and 0.0 <= machine.iowait <= 1.0
