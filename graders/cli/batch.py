@@ -20,7 +20,6 @@ def run(args: argparse.Namespace, env: Env) -> ExitStatus:
 def _batch(args: argparse.Namespace, env: Env, lang: Lang) -> ExitStatus:
     from graders.batch import BatchConfig, load_roster, parse_shard, run_batch
     from graders.batch.pool import make_backend
-    from graders.batch.runner import cpu_count
     from graders.batch.source import parse_deadline
     from graders.errors import UsageError
     from graders.spec import labs_root, load_lab
@@ -33,7 +32,7 @@ def _batch(args: argparse.Namespace, env: Env, lang: Lang) -> ExitStatus:
         raise UsageError(f"--timeout {args.timeout:g}: give a positive number of seconds.")
     lab = load_lab(args.lab, labs_root(args.labs))
     cfg = BatchConfig(
-        lab=lab, roster=Path(args.roster), out=Path(args.out), jobs=args.jobs or cpu_count(),
+        lab=lab, roster=Path(args.roster), out=Path(args.out), jobs=args.jobs,
         force=args.force, only_failed=args.only_failed,
         deadline=parse_deadline(args.deadline) if args.deadline else None,
         shard=parse_shard(args.shard) if args.shard else None, hosts=tuple(args.docker_host),
