@@ -23,7 +23,7 @@ from typing import TextIO
 from graders.batch import repush, serial
 from graders.batch.outputs import for_student, ungraded_result, write_student, write_summaries
 from graders.batch.pool import Connect, GradeFn, Outcome, Pool, Task, make_backend
-from graders.batch.progress import Progress
+from graders.batch.progress import FETCHING, GRADING, NOTHING_TO_GRADE, Progress
 from graders.batch.roster import Entry, in_shard, load_roster
 from graders.batch.source import Fetched, content_hash, fetch
 from graders.batch.store import FILENAME, Record, Store
@@ -155,7 +155,7 @@ def _fetch_all(entries: list[Entry], cfg: BatchConfig,
 
     clones = sum(e.is_git for e in entries)
     if clones:
-        stderr.write(f"labgrade: fetching {clones} git submission(s)...\n")
+        stderr.write(FETCHING.format(count=clones)(cfg.lang) + "\n")
     with ThreadPoolExecutor(max_workers=max(4, cfg.jobs)) as ex:
         return list(ex.map(one, entries))
 
@@ -164,13 +164,12 @@ def _grade(store: Store, cfg: BatchConfig, batch_id: str,
            tasks: list[tuple[Task, tuple[str, str]]], previous: dict[str, Record],
            stderr: TextIO, grade_fn: GradeFn | None, connect: Connect) -> int:
     if not tasks:
-        stderr.write("labgrade: nothing to grade; every submission is graded and unchanged "
-                     "(--force regrades all, --only-failed those below full marks).\n")
+        stderr.write(NOTHING_TO_GRADE(cfg.lang) + "\n")
         return 0
     extra = {task.student: meta for task, meta in tasks}
-    progress = Progress(len(tasks), stderr)
-    progress.say(f"labgrade: grading {len(tasks)} submission(s) of {cfg.lab.id} with "
-                 f"{min(cfg.jobs, len(tasks))} worker(s)...")
+    progress = Progress(len(tasks), stderr, cfg.lang)
+    progress.say(GRADING.format(count=len(tasks), lab=cfg.lab.id,
+                                workers=min(cfg.jobs, len(tasks)))(cfg.lang))
     pool = Pool(cfg.lab, cfg.jobs, list(cfg.hosts), connect, GradeOptions(registry=cfg.registry),
                 cfg.timeout or default_timeout(cfg.lab), grade_fn)
     try:
