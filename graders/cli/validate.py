@@ -37,8 +37,8 @@ SAMPLES_DONE = Text(
     "{ok} of {total} samples scored as expected.",
 )
 SAMPLES_OFF = Text(
-    " Veja as linhas {mark} acima: corrija o lab.yaml (checks ou score da amostra) ou a amostra, "
-    "e rode de novo.",
+    " Veja as linhas {mark} acima: corrija o lab.yaml (as verificações ou a nota esperada da "
+    "amostra) ou a amostra, e rode de novo.",
     " See the {mark} lines above: fix lab.yaml (its checks or the sample's score) or the sample, "
     "and run again.",
 )
