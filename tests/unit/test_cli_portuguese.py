@@ -103,6 +103,27 @@ def test_the_batch_refuses_bad_flags_in_portuguese() -> None:
     assert err == "labgrade: --jobs 0: use pelo menos 1 worker.\n"
 
 
+@pytest.mark.parametrize(("extra", "says"), [
+    ([], "não existe. Indique uma pasta com uma pasta por estudante"),  # no such roster
+    (["--deadline", "friday"], "não é um horário ISO 8601; tente --deadline 2024-"),
+    (["--shard", "3/2"], "use K/N com 1 <= K <= N"),
+])
+def test_batch_usage_errors_in_portuguese(tmp_path: Path, extra: list[str], says: str) -> None:
+    roster, out = tmp_path / "no-roster", tmp_path / "out"
+    status, _, err = run(["batch", "day2-apache", str(roster), "--out", str(out), *extra],
+                         {"LABGRADE_LANG": "pt"})
+    assert status == ExitStatus.USAGE_OR_SPEC_ERROR and says in err and err.count("\n") == 1
+    assert english_in(err, str(roster), "friday", "3/2", "ISO") == [], err
+
+
+def test_merge_of_a_missing_folder_in_portuguese(tmp_path: Path) -> None:
+    status, _, err = run(["merge", str(tmp_path / "shard1"), "--out", str(tmp_path / "all"),
+                          "--lang", "pt"])
+    assert status == ExitStatus.USAGE_OR_SPEC_ERROR
+    assert "não é uma pasta; indique as pastas --out do `labgrade batch`" in err
+    assert english_in(err, str(tmp_path / "shard1"), "labgrade batch") == [], err
+
+
 def test_batch_progress_in_portuguese() -> None:
     lab = load_lab("day2-apache")
     check = lab.checks[0]
