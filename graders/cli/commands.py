@@ -108,11 +108,21 @@ def clean(args: argparse.Namespace, env: Env) -> ExitStatus:
     from graders.backends import get_backend
     from graders.engine.cleanup import reap
 
+    lang = env.lang()
     outcome = reap(get_backend(args.backend), include_kept=True)
     for item in outcome.removed:
-        env.out(f"removed {item}")
-    env.out(f"{len(outcome.removed)} leftover(s) removed.")
+        env.out(REMOVED.format(item=item)(lang))
+    env.out(LEFTOVERS.format(count=len(outcome.removed))(lang))
     if outcome.kept:
-        env.out(f"{len(outcome.kept)} kept: they belong to a running or recent grading run "
-                "(LABGRADE_REAP_GRACE=0 labgrade clean removes the recent ones too).")
+        env.out(KEPT.format(count=len(outcome.kept))(lang))
     return ExitStatus.SUCCESS
+
+
+REMOVED = Text("removido: {item}", "removed {item}")
+LEFTOVERS = Text("{count} sobra(s) removida(s).", "{count} leftover(s) removed.")
+KEPT = Text(
+    "{count} mantida(s): são de uma correção em andamento ou recente (LABGRADE_REAP_GRACE=0 "
+    "labgrade clean remove as recentes também).",
+    "{count} kept: they belong to a running or recent grading run (LABGRADE_REAP_GRACE=0 "
+    "labgrade clean removes the recent ones too).",
+)
