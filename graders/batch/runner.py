@@ -179,7 +179,7 @@ def _grade(store: Store, cfg: BatchConfig, batch_id: str,
                                                previous.get(outcome.task.student))
             _save(store, cfg, record)
             for change in repushed:
-                progress.say(change.line())
+                progress.say(change.line(cfg.lang))
             progress.tick(record)
     finally:
         progress.close()

@@ -188,3 +188,13 @@ def test_sigterm_says_interrupted_in_portuguese(tmp_path: Path) -> None:
     assert last.startswith("labgrade: interrompido;") and "Rode o mesmo comando" in last
     watching = waited.strip().splitlines()[-1]
     assert english_in(f"{watching}\n{last}", str(tmp_path)) == []
+
+
+def test_a_repushed_tag_is_reported_in_portuguese() -> None:
+    from graders.batch.repush import Change
+
+    old, new = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+    line = Change("ana", "ana/app:v1.0", old, new).line("pt")
+    assert line == f"labgrade: ana: ana/app:v1.0 foi enviado de novo desde a correção anterior: " \
+                   f"{old} -> {new}"
+    assert english_in(line, "ana/app:v1.0", old, new) == []
