@@ -240,6 +240,8 @@ def write_nowait_labs(labs: Sequence[str], scratch: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "lab.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                                          encoding="utf-8")
+        for test_file in (LABS / lab).glob("test_*.py"):  # instructor tests: checks too
+            shutil.copy(test_file, folder / test_file.name)
 
 
 def busted_copy(solution: Path, dest: Path, nonce: str) -> Path:

@@ -1,15 +1,16 @@
 """pytest plugin: `pytest --lab LAB --submission DIR` grades a submission as pytest tests.
 
-Each check of lab.yaml becomes a test item carrying its points; an instructor's own
-`labs/<id>/test_*.py` can use the `lab`, `image`, `container`, `host` and `registry` fixtures
-and `@pytest.mark.points(n)`. Scores equal `labgrade grade`'s: both run graders.engine, and
-`--lab-registry`/`--lab-image` are `labgrade grade`'s `--registry`/`--image`.
+Each check of the lab becomes a test item carrying its points and the engine's result. An
+instructor's own `labs/<id>/test_*.py` tests are checks of the lab like those of lab.yaml: the
+engine runs them in its grading run (graders/pytest_session.py), and they show here as the
+engine's results, never collected and run a second time. Scores equal `labgrade grade`'s: both
+run graders.engine, and `--lab-registry`/`--lab-image` are `labgrade grade`'s
+`--registry`/`--image`.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,6 @@ import pytest
 
 if TYPE_CHECKING:
     from graders.engine.run import GradingRun
-    from graders.pytest_registry import PushedImage
     from graders.results import CheckResult
     from graders.spec import Lab
 
@@ -94,6 +94,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): points this test is worth in the lab's score")
+    config.addinivalue_line("markers", "hidden: a hidden check of the lab (left out by "
+                            "--lab-student and students' self-checks)")
     name = config.getoption("lab") or config.getini("lab")
     if not name:
         return
@@ -114,9 +116,8 @@ def pytest_configure(config: pytest.Config) -> None:
                                       config.getoption("lab_student"), _registry_option(config),
                                       config.getoption("lab_image") or None)
     config.pluginmanager.register(LabScoring(config.stash[STATE]), "graders-scoring")
-    config.pluginmanager.register(LabFixtures(), "graders-fixtures")
     if config.args_source is not pytest.Config.ArgsSource.ARGS:
-        config.args[:] = [str(lab.root)]  # collect the lab, not the project's own tests
+        config.args[:] = [str(lab.spec_file)]  # collect the lab, not the project's own tests
 
 
 def _registry_option(config: pytest.Config) -> str | None:
@@ -150,9 +151,24 @@ def pytest_report_header(config: pytest.Config) -> str | None:
             + (f", image {state.image}" if state.image else ""))
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The lab's instructor test files are checks of the lab (LabFile shows their results):
+    collected as tests too, they would run twice."""
+    state = config.stash.get(STATE, None)
+    if state is not None and collection_path.resolve() in _instructor_files(state.lab):
+        return True
+    return None
+
+
+def _instructor_files(lab: Lab) -> set[Path]:
+    from graders.checks.instructor_test import InstructorTest
+
+    return {Path(c.check.file) for c in lab.checks if isinstance(c.check, InstructorTest)}
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     state = parent.config.stash.get(STATE, None)
-    if state is not None and file_path == state.lab.spec_file:
+    if state is not None and file_path.resolve() == state.lab.spec_file.resolve():
         return LabFile.from_parent(parent, path=file_path)
     return None
 
@@ -179,7 +195,8 @@ class CheckItem(pytest.Item):
         result = self._result()
         self.user_properties += [("points", result.score), ("max_points", result.possible)]
         if result.status.value == "error":  # ours, not the student's: pytest shows an error
-            raise RuntimeError(f"{result.message.en}\n{result.details}")
+            # (failing in setup is an error; pytrace=False shows the engine's text alone)
+            pytest.fail(f"{result.message.en}\n{result.details}".rstrip(), pytrace=False)
 
     def runtest(self) -> None:
         result = self._result()
@@ -198,92 +215,18 @@ class CheckItem(pytest.Item):
 
 
 class LabScoring:
-    """Adds up points as reports come in; registered only when --lab is given."""
+    """Adds up the engine's points as reports come in; registered only when --lab is given."""
 
     def __init__(self, state: PluginState) -> None:
         self.state = state
 
-    def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        marker = item.get_closest_marker("points")
-        if marker is not None:
-            item.user_properties.append(("marker_points", float(marker.args[0])))
-
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         points = {k: float(str(v)) for k, v in report.user_properties
-                  if k in ("points", "max_points", "marker_points")}
+                  if k in ("points", "max_points")}
         if "max_points" in points:  # a lab check: the engine's own score
             self.state.points[report.nodeid] = (points["points"], points["max_points"])
-        elif "marker_points" in points and (report.when == "call" or not report.passed):
-            # An instructor's test is all or nothing; a failing teardown takes the points back.
-            worth = points["marker_points"]
-            earned = worth if report.when == "call" and report.passed else 0.0
-            if report.nodeid not in self.state.points or earned == 0.0:
-                self.state.points[report.nodeid] = (earned, worth)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         score = sum(s for s, _ in self.state.points.values())
         possible = sum(p for _, p in self.state.points.values())
         terminalreporter.write_sep("=", f"labgrade score: {score:g}/{possible:g}")
-
-
-# --- fixtures for an instructor's own checks ------------------------------------------------
-class LabFixtures:
-    """Registered when --lab is given, after every entry-point plugin, so that its `host`
-    takes the place of pytest-testinfra's own `host` fixture. The fixtures are static methods
-    that read the run from the config: pytest 9 deprecates session-scoped fixtures that are
-    instance methods (PytestRemovedIn10Warning)."""
-
-    @pytest.fixture(scope="session")
-    @staticmethod
-    def lab(request: pytest.FixtureRequest) -> Lab:
-        """The Lab given with --lab."""
-        return request.config.stash[STATE].lab
-
-    @pytest.fixture(scope="session")
-    @staticmethod
-    def image(request: pytest.FixtureRequest) -> dict[str, Any]:
-        """The built image's inspect document (Config, Size, RootFS ...)."""
-        run = request.config.stash[STATE].grading()
-        if run.ctx.image_ref is None:
-            pytest.skip("the image did not build")
-        return run.ctx.image_inspect()
-
-    @pytest.fixture(scope="session")
-    @staticmethod
-    def container(request: pytest.FixtureRequest) -> Any:
-        """The running container as a docker SDK Container."""
-        run = request.config.stash[STATE].grading()
-        if not run.ctx.started or run.ctx.container_id is None:
-            pytest.skip("the container is not running")
-        import docker
-
-        return docker.from_env().containers.get(run.ctx.container_id)
-
-    @pytest.fixture(scope="session")
-    @staticmethod
-    def host(request: pytest.FixtureRequest, container: Any) -> Any:
-        """A pytest-testinfra Host over the running container."""
-        return request.config.stash[STATE].grading().ctx.testinfra_host()
-
-    @pytest.fixture(scope="session")
-    @staticmethod
-    def registry(request: pytest.FixtureRequest) -> Iterator[PushedImage]:
-        """The image the submission pushed, in the registry the registry checks ask: a
-        `graders.pytest_registry.PushedImage` (`reference`, `tag`, `tags()`, `digest()`,
-        `manifest()`, `config()`, `client`). Skips when the submission declares no image (the
-        registry checks fail it); errors when the registry cannot be asked (not the student's).
-        Needs no build: the target is resolved as the checks resolve it, from the options."""
-        from graders.pytest_registry import PushedImage, undeclared
-        from graders.registry.target import RegistryTarget
-
-        state = request.config.stash[STATE]
-        target = RegistryTarget.resolve(state.registry, state.image, state.submission.resolve())
-        try:
-            reason = undeclared(target)
-            if reason is not None:
-                pytest.skip(reason)
-            pushed = PushedImage(target)
-            pushed.ping()
-            yield pushed
-        finally:
-            target.close()

@@ -12,7 +12,8 @@ graded; a lab with a `registry:` section gives every sample a registry (empty un
 
     samples:
       - path: submissions/wrong_tag
-        score: 30
+        score: 75
+        fails: [tag-pushed]
         setup:
           registry:
             push:                          # built with Docker, pushed before grading

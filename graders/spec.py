@@ -11,8 +11,10 @@ from typing import Any
 import yaml
 
 from graders.checks import CHECK_TYPES, Check, Need, check_type_class
+from graders.checks.instructor_test import TYPE_NAME
 from graders.errors import SpecError, UsageError
 from graders.i18n import Text
+from graders.instructor_tests import instructor_checks
 from graders.lab_lookup import LabSource, available, lab_sources, locate
 from graders.scoring import resolve_points
 from graders.spec_reader import Reader, load_yaml
@@ -153,6 +155,9 @@ def parse_lab(data: object, folder: Path) -> Lab:
     if not raw_checks:
         raise r.error("checks", "a lab needs at least one check")
     parsed = [_parse_check(Reader(c, file, f"checks[{i}]")) for i, c in enumerate(raw_checks)]
+    tests, suite = instructor_checks(folder)  # the lab's test_*.py: checks like the others
+    parsed += [(i.name, CheckSpec(i.name, TYPE_NAME, 0.0, i.hidden, Text.same(i.title), None, c),
+                i.points) for i, c in tests]
     _unique_ids(r, [p[0] for p in parsed])
     total = r.number("points")
     # Live checks grade the student's own engine state, which a Classroom or batch run never
@@ -167,7 +172,7 @@ def parse_lab(data: object, folder: Path) -> Lab:
     build = _parse_build(r.child("build"))
     run = _parse_run(r.child("run"))
     _needs_met(r, checks, build, run)
-    return Lab(
+    lab = Lab(
         id=lab_id,
         title=r.text("title", required=True) or Text.same(lab_id),
         description=r.text("description") or Text.same(""),
@@ -180,6 +185,8 @@ def parse_lab(data: object, folder: Path) -> Lab:
         points=sum(c.points for c in checks if c.need is not Need.LIVE),
         extra={k: r.data[k] for k in ("registry", "live", "image") if k in r.data},
     )
+    suite.lab = lab  # the instructor tests' `lab` fixture
+    return lab
 
 
 def _parse_check(r: Reader) -> tuple[str, CheckSpec, float | None]:

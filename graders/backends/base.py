@@ -165,8 +165,6 @@ class DockerBackend(Protocol):
     def exec(self, container_id: str, argv: list[str], timeout: float,
              limit: int) -> ExecResult: ...
 
-    def top(self, container_id: str) -> list[dict[str, str]]: ...
-
     def put_archive(self, container_id: str, path: str, data: bytes) -> None:
         """Extract the tar `data` into folder `path` of the container (docker cp, inward)."""
 

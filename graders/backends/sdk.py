@@ -364,15 +364,6 @@ class SdkBackend:
         except docker.errors.DockerException as e:
             raise BackendError("stats", _short(e)) from e
 
-    def top(self, container_id: str) -> list[dict[str, str]]:
-        try:
-            # Numeric uids: names would be looked up in the host's /etc/passwd, not the image's.
-            table = self.client.api.top(container_id, ps_args="-eo uid,pid,ppid,args")
-        except docker.errors.DockerException as e:
-            raise BackendError("top", _short(e)) from e
-        titles = table.get("Titles") or []
-        return [dict(zip(titles, row, strict=False)) for row in table.get("Processes") or []]
-
     def remove_container(self, container_id: str) -> None:
         self.remove_leftover("container", container_id)
 

@@ -2,15 +2,13 @@
 
 Read outside-in where possible: when the engine runs on this machine, the host's
 `/proc/<pid>/net/*` of the container's main process shows the container's network namespace as
-the kernel keeps it, and nothing inside the container can change that. Otherwise (a remote
-engine, Docker Desktop's VM) the same tables are read with `cat` through exec, which a
-container could fake; the result says which source it came from.
+the kernel keeps it, and nothing inside the container can change that. With a remote engine
+(Docker Desktop's VM) nothing is read: a table read from inside the container could be faked.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,18 +73,3 @@ def from_host(pid: int, container_id: str, proc: Path = Path("/proc")) -> Listen
         return None
     sockets = [s for t, text in texts.items() for s in parse_table(t, text)]
     return Listening(tuple(sorted(set(sockets))), f"host /proc/{pid}/net")
-
-
-def from_exec(run: Callable[[list[str]], tuple[int | None, str]]) -> Listening | None:
-    """The tables read inside the container with `cat` (one exec per table, as a missing
-    table, no IPv6 say, must not hide the others); None when not one could be read."""
-    sockets: list[Socket] = []
-    read = False
-    for table in TABLES:
-        code, out = run(["cat", f"/proc/net/{table}"])
-        if code == 0:
-            read = True
-            sockets += parse_table(table, out)
-    if not read:
-        return None
-    return Listening(tuple(sorted(set(sockets))), "exec cat /proc/net/* (inside the container)")

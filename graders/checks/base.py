@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from graders.backends.base import ExecResult, FileStat, HttpResponse
 from graders.i18n import Text
 
 if TYPE_CHECKING:
+    from graders.backends.live import LiveView
     from graders.dockerfile.model import Dockerfile
+    from graders.registry.target import RegistryTarget
 
 
 class Need(IntEnum):
@@ -30,9 +31,6 @@ class Need(IntEnum):
 
 class CheckContext(Protocol):
     """What a check may observe. Every method is read-only and bounded in time and size."""
-
-    @property
-    def submission(self) -> Path: ...
 
     @property
     def dockerfile(self) -> Dockerfile | None:
@@ -74,21 +72,10 @@ class CheckContext(Protocol):
         Read a stream alone to be sure of its end: Docker copies the two separately, so in
         "all" a crash's last stderr line can come before the last stdout it printed earlier."""
 
-    def processes(self) -> list[dict[str, str]]:
-        """The container's processes as the host sees them (docker top): USER, PID, CMD."""
-
-    def listening(self) -> Any:
-        """The running container's listening sockets (`graders.backends.sockets.Listening`:
-        sockets and where they were read), from the host's /proc when the engine is local,
-        else through exec; None when neither could be read."""
-
     def published_port(self, port: int) -> int | None:
         """The 127.0.0.1 host port published for container `port`, if any."""
 
-    def testinfra_host(self) -> Any:
-        """A pytest-testinfra Host over the running container."""
-
-    def registry_target(self) -> Any:
+    def registry_target(self) -> RegistryTarget:
         """Where the submission's image was pushed (a `graders.registry.target.RegistryTarget`):
         the registry (`--registry`, else the reference's domain, else Docker Hub), the reference
         (`--image`, else `image:` in the submission's labgrade.yaml), and `client()`, a registry
@@ -112,7 +99,7 @@ class CheckContext(Protocol):
         registry target's credentials when `pull` (`host/name@sha256:...`); exit code None
         means it was killed at `timeout`. Everything it pulls or creates is removed."""
 
-    def live(self) -> Any:
+    def live(self) -> LiveView:
         """The student's own Docker engine, read-only (a `graders.backends.live.LiveView`): local
         images, containers by name, their state, image, port mappings and whether they run detached,
         HTTP to 127.0.0.1. Only live checks use it (`live_login` reads the Docker client's

@@ -13,11 +13,12 @@ import argparse
 import contextlib
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from graders.atomic import write_atomic
 from graders.cli.env import Env, ExitStatus
 from graders.cli.formats import FORMAT_FLAGS, PLATFORM_FLAGS
+from graders.engine.offline import NoEngine
 from graders.errors import DockerUnavailable, GraderError, UsageError
 from graders.i18n import Lang, Text
 from graders.reporters import render
@@ -70,7 +71,8 @@ def grade_once(
     options = GradeOptions(keep=args.keep, build_timeout=args.build_timeout,
                            run_timeout=args.run_timeout, include_hidden=not student,
                            live=args.live, registry=args.registry, image=args.image)
-    backend, unavailable = _backend(args.backend)
+    backend = _backend(args.backend)
+    unavailable = backend.reason if isinstance(backend, NoEngine) else None
     actions = GitHubActions(env.environ, env.stdout)
     if unavailable is not None and student and not actions.in_job:
         # A student's own machine: one line on what to start, not a table of grader errors.
@@ -83,10 +85,6 @@ def grade_once(
     with actions.guard():
         with progress or contextlib.nullcontext():
             result = grade(lab, submission, backend, options, progress)
-        if unavailable is not None:
-            from graders.platforms.offline import explain
-
-            result = explain(result, unavailable)
         write_reports(result, args, lang)
         env.out(render("table", result, lang, student_view=args.student_view, color=env.color))
     dockerfile = lab.build.dockerfile if lab.build else "Dockerfile"
@@ -104,19 +102,16 @@ def grade_once(
     return ExitStatus.SUCCESS
 
 
-def _backend(name: str) -> tuple[DockerBackend, DockerUnavailable | None]:
-    """The named backend, or one that makes Docker-bound checks ERROR when no engine answers.
-
-    Static checks are still graded then, and every report is still written (Gradescope and
-    Classroom must get a result that says what went wrong, not nothing).
-    """
+def _backend(name: str) -> DockerBackend | NoEngine:
+    """The named backend, or `NoEngine` when no engine answers: static checks are still
+    graded then, and every report is still written (Gradescope and Classroom must get a result
+    that says what went wrong, not nothing)."""
     from graders.backends import get_backend
-    from graders.platforms.offline import NoDockerBackend
 
     try:
-        return get_backend(name), None
+        return get_backend(name)
     except DockerUnavailable as e:
-        return cast("DockerBackend", NoDockerBackend(e)), e
+        return NoEngine(e)
 
 
 def watch_command(

@@ -70,9 +70,9 @@ class _ChunkReader:
 
 
 class EngineContext:
-    def __init__(self, backend: DockerBackend, submission: Path, dockerfile: Dockerfile | None,
-                 options: Any = None, limits: Any = None):
-        self.backend = backend
+    def __init__(self, backend: DockerBackend | None, submission: Path,
+                 dockerfile: Dockerfile | None, options: Any = None, limits: Any = None):
+        self._backend = backend
         self.options = options
         """The run's `GradeOptions` (registry, image, run_id), when the engine gives them."""
         self.limits = limits
@@ -90,6 +90,26 @@ class EngineContext:
         self._reads: dict[tuple[str, int], bytes | None] = {}
         """read_file results while the container is not started (its filesystem is the image's
         and cannot change): two package checks read /var/lib/dpkg/status once."""
+
+    # --- what the engine tells it, stage by stage ---------------------------------------
+    def dockerfile_read(self, dockerfile: Dockerfile | None) -> None:
+        self._dockerfile = dockerfile
+
+    def image_built(self, image_ref: str) -> None:
+        self.image_ref = image_ref
+
+    def container_created(self, container_id: str) -> None:
+        self.container_id = container_id
+
+    def container_started(self) -> None:
+        self.started = True
+
+    @property
+    def backend(self) -> DockerBackend:
+        """The engine; a run without one (graders.engine.offline) asks only the Dockerfile."""
+        if self._backend is None:
+            raise StageUnavailable("no Docker engine answers")
+        return self._backend
 
     @property
     def submission(self) -> Path:
@@ -266,28 +286,6 @@ class EngineContext:
     def container_logs(self, limit: int = 4000, stream: str = "all") -> str:
         return self.backend.logs(self._container(), limit, stream)
 
-    def processes(self) -> list[dict[str, str]]:
-        if not self.started:
-            raise StageUnavailable("the container is not running")
-        return self.backend.top(self._container())
-
-    def listening(self) -> Any:
-        """`graders.backends.sockets.Listening`: the running container's listening sockets, from the
-        host's /proc when the engine runs here, else through exec; None when neither works."""
-        from graders.backends.sockets import from_exec, from_host
-
-        if not self.started:
-            raise StageUnavailable("the container is not running")
-        pid = int((self.container_inspect().get("State") or {}).get("Pid") or 0)
-        found = from_host(pid, self._container())
-        if found is None:
-            def cat(argv: list[str]) -> tuple[int | None, str]:
-                result = self.exec(argv, timeout=5.0)
-                return result.exit_code, result.stdout
-            found = from_exec(cat)
-        return found
-
-    # --- the registry the image was pushed to ----------------------------------------------
     def registry_address(self) -> str | None:
         return getattr(self.options, "registry", None)
 

@@ -25,6 +25,7 @@ from graders.backends.base import (
 )
 from graders.backends.logcap import bounded_lines, tail_lines
 from graders.checks.base import Need, Outcome
+from graders.checks.skip import CheckSkipped
 from graders.dockerfile.model import Dockerfile
 from graders.engine.cleanup import (
     BuildLayers,
@@ -47,6 +48,7 @@ from graders.engine.intake import (
     context_archive,
     read_dockerfile,
 )
+from graders.engine.offline import NoEngine
 from graders.engine.readiness import wait_ready_reason
 from graders.engine.sandbox import (
     Limits,
@@ -90,15 +92,16 @@ class GradeOptions:
     A batch worker gives its gradings a network of its own (graders/batch/network.py)."""
 
 
-def grade(lab: Lab, submission: Path, backend: DockerBackend, options: GradeOptions | None = None,
-          progress: Progress | None = None) -> LabResult:
-    """Grade one submission. Student faults become FAILED results; harness faults become ERROR."""
+def grade(lab: Lab, submission: Path, backend: DockerBackend | NoEngine,
+          options: GradeOptions | None = None, progress: Progress | None = None) -> LabResult:
+    """Grade one submission. Student faults become FAILED results; harness faults become ERROR
+    (with `NoEngine`, everything past the Dockerfile's checks)."""
     with grading_session(lab, submission, backend, options, progress) as session:
         return session.result()
 
 
 @contextmanager
-def grading_session(lab: Lab, submission: Path, backend: DockerBackend,
+def grading_session(lab: Lab, submission: Path, backend: DockerBackend | NoEngine,
                     options: GradeOptions | None = None,
                     progress: Progress | None = None) -> Iterator[GradingRun]:
     """Grade, then keep the image and container until the block ends (for extra checks such
@@ -106,7 +109,14 @@ def grading_session(lab: Lab, submission: Path, backend: DockerBackend,
     opts = options or GradeOptions()
     specs = [c for c in lab.checks if opts.include_hidden or not c.hidden]
     specs = [c for c in specs if opts.live or not c.live]
-    run = GradingRun(lab, submission.resolve(), backend, opts, progress or (lambda _msg: None))
+    say = progress or (lambda _msg: None)
+    if isinstance(backend, NoEngine):  # nothing to build, run, lock or clean up
+        run = GradingRun(lab, submission.resolve(), None, opts, say)
+        run.specs = specs
+        run.without_engine(specs, backend)
+        yield run
+        return
+    run = GradingRun(lab, submission.resolve(), backend, opts, say)
     run.specs = specs
     with hangup_as_terminate():  # SIGHUP (terminal closed, ssh dropped) cleans up as SIGTERM
         lock = run.lock = RunLock(opts.run_id).acquire()  # alive, for other runs' reapers
@@ -135,12 +145,12 @@ def grading_session(lab: Lab, submission: Path, backend: DockerBackend,
 class GradingRun:
     """The state of one grading run, so that cleanup knows what to remove."""
 
-    def __init__(self, lab: Lab, submission: Path, backend: DockerBackend, opts: GradeOptions,
-                 say: Progress) -> None:
+    def __init__(self, lab: Lab, submission: Path, backend: DockerBackend | None,
+                 opts: GradeOptions, say: Progress) -> None:
         self.lab, self.submission, self.backend = lab, submission, backend
         self.opts, self.say = opts, say
         self.labels = run_labels(opts.run_id, lab.id)
-        self.limits: Limits = resolve_limits()
+        self.limits: Limits = resolve_limits(lab.run.limits if lab.run else None)
         self.refusal: Refusal | None = None
         self.not_ready: Text | None = None
         self.tag = run_image_tag(lab.id, opts.run_id)
@@ -164,20 +174,8 @@ class GradingRun:
                          self.build, round(time.monotonic() - self.started_at, 3), self.opts.run_id)
 
     def all(self, specs: list[CheckSpec]) -> None:
-        check_submission(self.submission)
-        self.limits = resolve_limits(self.lab.run.limits if self.lab.run else None)
-        by_need = {need: [s for s in specs if s.need == need] for need in Need}
+        by_need = self._dockerfile_stage(specs)
         results = self.results
-        if self.lab.build is not None:
-            intake = read_dockerfile(self.submission, self.lab.build.dockerfile, self.limits)
-            self.dockerfile, self.refusal = intake.dockerfile, intake.refusal
-            self.ctx = EngineContext(self.backend, self.submission, self.dockerfile, self.opts,
-                                     self.limits)
-        missing = self._dockerfile_missing()
-        if missing is not None:
-            results += [_failed(spec, missing) for spec in by_need[Need.DOCKERFILE]]
-        else:
-            results += self._stage(by_need[Need.DOCKERFILE], None)
         needs_image = by_need[Need.IMAGE] + by_need[Need.CONTAINER]
         if self.lab.build is not None and needs_image:
             self.build = self._build()
@@ -189,6 +187,38 @@ class GradingRun:
         container_reason = image_reason or (self._start() if by_need[Need.CONTAINER] else None)
         results += self._stage(by_need[Need.CONTAINER], container_reason, runtime=True)
         results += self._stage(by_need[Need.LIVE], None)
+
+    @property
+    def docker(self) -> DockerBackend:
+        """The engine; only the Dockerfile's stage runs without one (`without_engine`)."""
+        if self.backend is None:
+            raise DockerUnavailable("", "this run was told there is no engine")
+        return self.backend
+
+    def without_engine(self, specs: list[CheckSpec], engine: NoEngine) -> None:
+        """Grade the Dockerfile's checks; every other check, and the build, is ERROR saying
+        that no engine answers (ours, never the student's)."""
+        by_need = self._dockerfile_stage(specs)
+        message = engine.message
+        self.results += [_crash(spec, str(engine.reason), message=message)
+                         for spec in specs if spec.need is not Need.DOCKERFILE]
+        if self.lab.build is not None and len(self.results) > len(by_need[Need.DOCKERFILE]):
+            self.build = BuildInfo(Status.ERROR, explanation=message)
+
+    def _dockerfile_stage(self, specs: list[CheckSpec]) -> dict[Need, list[CheckSpec]]:
+        """Intake and the checks that read the Dockerfile alone; the specs by what they need."""
+        check_submission(self.submission)
+        by_need = {need: [s for s in specs if s.need == need] for need in Need}
+        if self.lab.build is not None:
+            intake = read_dockerfile(self.submission, self.lab.build.dockerfile, self.limits)
+            self.dockerfile, self.refusal = intake.dockerfile, intake.refusal
+            self.ctx.dockerfile_read(intake.dockerfile)
+        missing = self._dockerfile_missing()
+        if missing is not None:
+            self.results += [_failed(spec, missing) for spec in by_need[Need.DOCKERFILE]]
+        else:
+            self.results += self._stage(by_need[Need.DOCKERFILE], None)
+        return by_need
 
     # --- stages ----------------------------------------------------------------------------
     @staticmethod
@@ -221,7 +251,7 @@ class GradingRun:
         try:
             with context_archive(self.submission, spec, self.limits,
                                  budget=deadline) as archive:
-                outcome = self.backend.build(archive.path, archive.dockerfile, self.tag,
+                outcome = self.docker.build(archive.path, archive.dockerfile, self.tag,
                                              buildargs=spec.args, target=spec.target,
                                              timeout=self._build_time_left(deadline, t0),
                                              on_step=self.lock.note_step if self.lock else None,
@@ -238,7 +268,7 @@ class GradingRun:
             self.built = True
             if self.opts.keep:
                 mark_kept(self.opts.run_id)
-            self.ctx.image_ref = self.tag
+            self.ctx.image_built(self.tag)
             return BuildInfo(Status.PASSED, duration, log, outcome.image_id)
         text, line = _explain(outcome, self.dockerfile, self.limits)
         return BuildInfo(Status.FAILED, duration, log, None, text, line)
@@ -248,7 +278,7 @@ class GradingRun:
         budget (`run.limits.build_cache`), they are removed when the run ends, and the build
         log says so. Never raises: a note, not a reason to grade differently."""
         try:
-            layers = build_layers(self.backend, outcome.steps, outcome.image_id, started,
+            layers = build_layers(self.docker, outcome.steps, outcome.image_id, started,
                                   self.limits.build_cache)
         except Exception:
             return None
@@ -265,21 +295,21 @@ class GradingRun:
             image=self.tag, labels=self.labels, ports=run.ports if run else (),
             env=run.env if run else {}, command=run.command if run else None,
             host_config=host_config(self.limits), network=self.opts.network)
-        self.ctx.container_id = self.backend.create_container(options)
+        self.ctx.container_created(self.docker.create_container(options))
         return None
 
     def _start(self) -> Text | None:
         assert self.ctx.container_id is not None and self.lab.run is not None
         self.say("run")
         try:
-            self.backend.start_container(self.ctx.container_id)
+            self.docker.start_container(self.ctx.container_id)
         except BackendError as e:
             if is_engine_fault(e.detail):
                 raise  # Docker's networking or storage broke: an ERROR, not the student's
             # Docker refused to start it (say, an ENTRYPOINT that does not exist): the
             # container check reads why from its state; the others are skipped as not running.
             return None
-        self.ctx.started = True
+        self.ctx.container_started()
         self.run_started = time.monotonic()
         self.say("ready")
         self.not_ready = wait_ready_reason(self.ctx, self.lab.run.ready)
@@ -315,9 +345,11 @@ class GradingRun:
         t0 = time.monotonic()
         try:
             outcome = spec.check.run(self.ctx)
-        except Exception as e:  # an error may carry `feedback` (Text) saying what broke
-            return _crash(spec, traceback.format_exc(), time.monotonic() - t0,
-                          getattr(e, "feedback", None))
+        except CheckSkipped as s:
+            return _skipped(spec, s.reason)
+        except Exception as e:  # an error may carry `feedback` (Text) and `details` (str)
+            return _crash(spec, getattr(e, "details", None) or traceback.format_exc(),
+                          time.monotonic() - t0, getattr(e, "feedback", None))
         if runtime and not outcome.passed:
             ready = None if spec.check.judges_stopped_container else self.not_ready
             notes = [n for n in (ready, self._pressure()) if n is not None]
@@ -332,7 +364,7 @@ class GradingRun:
             self._pressure_note: Text | None = None
             try:
                 if self.ctx.container_state().get("Running"):
-                    stats = self.backend.stats(self.ctx.container_id or "")
+                    stats = self.docker.stats(self.ctx.container_id or "")
                     self._pressure_note = pressure_note(stats, self.limits)
             except Exception:  # a note, never a reason to fail the check differently
                 pass
@@ -356,21 +388,21 @@ class GradingRun:
 
     def _sweep(self) -> None:
         if self.interrupted:
-            settle_run(self.backend, self.opts.run_id, keep_images=self.opts.keep)
+            settle_run(self.docker, self.opts.run_id, keep_images=self.opts.keep)
         else:
-            sweep_run(self.backend, self.opts.run_id, keep_images=self.opts.keep)
+            sweep_run(self.docker, self.opts.run_id, keep_images=self.opts.keep)
 
     def _trim_cache(self) -> None:
         if self.layers is not None:
-            trim_build(self.backend, self.layers)
+            trim_build(self.docker, self.layers)
 
     def _remove_container(self) -> None:
         if self.ctx.container_id:
-            self.backend.remove_container(self.ctx.container_id)
+            self.docker.remove_container(self.ctx.container_id)
 
     def _remove_image(self) -> None:
         if self.built and not self.opts.keep:
-            self.backend.remove_image(self.tag)
+            self.docker.remove_image(self.tag)
 
 
 def _result(spec: CheckSpec, outcome: Outcome, duration: float) -> CheckResult:

@@ -23,6 +23,7 @@ from pathlib import Path
 from graders import __version__
 from graders.errors import UsageError
 from graders.i18n import Lang
+from graders.instructor_tests import shipped_test_files
 from graders.platforms import workflow
 from graders.platforms.labcopy import lab_yaml_text
 from graders.platforms.readme import readme_text
@@ -91,6 +92,8 @@ def init_repo(lab: Lab, dest: Path, opts: ClassroomOptions) -> InitReport:
             "lab at grading time (see docs/platforms.md).")
     if spec is not None:
         files.append(_write(dest / LABS_DIR / lab.id / "lab.yaml", spec))
+        files += [_write(dest / LABS_DIR / lab.id / f.name, f.read_text(encoding="utf-8"))
+                  for f in shipped_test_files(lab, visible_only=not opts.with_hidden)]
     files.append(_write(dest / "README.md",
                         readme_text(lab, self_check=spec is not None, labs_dir=LABS_DIR,
                                     install=opts.install,

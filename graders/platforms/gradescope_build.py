@@ -21,6 +21,7 @@ from pathlib import Path
 from graders import __version__
 from graders.errors import UsageError
 from graders.i18n import Lang
+from graders.instructor_tests import shipped_test_files
 from graders.platforms.classroom_init import DEFAULT_INSTALL
 from graders.platforms.labcopy import lab_yaml_text
 from graders.platforms.workflow import fill
@@ -131,6 +132,8 @@ def build_zip(lab: Lab, out: Path, opts: GradescopeOptions) -> list[str]:
         ("labgrade.env", ENV, 0o644),
         (f"labs/{lab.id}/lab.yaml", spec, 0o644),
     ]
+    entries += [(f"labs/{lab.id}/{f.name}", f.read_text(encoding="utf-8"), 0o644)
+                for f in shipped_test_files(lab)]  # instructor tests: checks of the lab too
     if bundled:
         entries.append((f"dist/{local.name}", local.read_bytes(), 0o644))
     out.parent.mkdir(parents=True, exist_ok=True)

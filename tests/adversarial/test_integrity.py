@@ -147,9 +147,9 @@ def test_p4_apache_serves_a_fresh_nonce_file() -> None:
     from graders.spec import load_lab
 
     lab = load_lab("day2-apache", LABS.parent.parent.parent / "labs")
-    assert lab.points == 100
+    assert lab.points == 105
     g = run_grade(lab, lab.root / "solution")
-    assert_case(g, within=40, score=100)
+    assert_case(g, within=40, score=105)
     assert g.check("serves-fresh-file").status.value == "passed"
 
 

@@ -169,7 +169,7 @@ def test_a_hanging_submission_costs_only_its_own_grade(tmp_path: Path,
     assert done.returncode == 3, done.stdout + done.stderr  # an errored student: exit 3
     assert "errored: sleeper: grading took longer than 15 s" in done.stdout
     book = {r[0]: r for r in rows(tmp_path / "out" / "gradebook.csv")[1:]}
-    assert book["zoe"][1] == "90" and book["zoe"][-1] == "failed"
+    assert book["zoe"][1] == "95" and book["zoe"][-1] == "failed"
     assert book["sleeper"][1] == "0" and book["sleeper"][-1] == "error"
     assert "sleeper" in (tmp_path / "out" / "summary.html").read_text()
 

@@ -29,7 +29,7 @@ def test_grade_writes_json_and_junit(tmp_path: Path, no_leftovers: None) -> None
                           "--junit", str(tmp_path / "r.xml"), "--lang", "en"])
     assert status == ExitStatus.SUCCESS  # grading completed, whatever the score
     data = json.loads((tmp_path / "r.json").read_text())
-    assert data["lab"] == "day2-apache" and data["score"] == 90 and data["max_score"] == 100
+    assert data["lab"] == "day2-apache" and data["score"] == 95 and data["max_score"] == 105
     assert {"id", "title", "status", "points", "max_points", "message", "hint", "visibility",
             "duration_s"} <= set(data["checks"][0])
     assert data["build"]["status"] == "passed" and data["grader"]["name"] == "labgrade"
@@ -38,7 +38,7 @@ def test_grade_writes_json_and_junit(tmp_path: Path, no_leftovers: None) -> None
     suite = ET.parse(tmp_path / "r.xml").getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "1"
     assert len(suite.findall("testcase")) == len(data["checks"])
-    assert "90" in out
+    assert "95/105" in out
 
 
 def test_check_exits_0_only_at_full_score(no_leftovers: None) -> None:

@@ -60,6 +60,8 @@ def test_the_wheel_lists_the_bundled_labs_from_an_empty_folder(installed: Path,
     for lab_id in BUNDLED:
         assert lab_id in listed.stdout
     assert "bundled" in listed.stdout
+    apache = next(x for x in listed.stdout.splitlines() if x.startswith("day2-apache"))
+    assert "105 points" in apache, apache  # its instructor test file ships in the wheel too
     shown = _run(installed, "--version", cwd=tmp_path)
     declared = re.search(r'^version = "(.+)"$', (REPO / "pyproject.toml").read_text(), re.M)
     assert declared is not None

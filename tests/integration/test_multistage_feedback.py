@@ -110,8 +110,7 @@ def test_compile_error_points_at_the_go_source(backend: Any) -> None:
 def test_golang_final_stage_feedback(backend: Any) -> None:
     lab = load_lab("day2-multistage")
     result = grade(lab, lab.root / "submissions" / "fails_golang_final_stage", backend)
-    base = by_id(result, "final-base-not-golang")
-    assert base.status is Status.FAILED and base.line == 7 and "golang:1.19" in base.message.en
+    assert "final-base-not-golang" not in {c.check_id for c in result.checks}  # one fault
     toolchain = by_id(result, "no-go-toolchain")
     assert toolchain.status is Status.FAILED and "/usr/bin/go" in (toolchain.actual or "")
     size = by_id(result, "under-20mb")

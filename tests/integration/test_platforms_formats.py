@@ -85,35 +85,35 @@ def test_every_format_through_the_cli(tmp_path: Path, no_leftovers: None) -> Non
     status, _, _ = run(["grade", "day2-apache", str(sample), "--lang", "en", *flags])
     assert status == ExitStatus.SUCCESS
     data = json.loads(files["json"].read_text())
-    assert (data["score"], data["max_score"]) == (90, 100)
+    assert (data["score"], data["max_score"]) == (95, 105)
 
     classroom = json.loads(files["classroom"].read_text())  # the JSON; base64 is for the output
     assert set(classroom) >= {"version", "status", "max_score", "tests"}
-    assert (classroom["version"], classroom["status"], classroom["max_score"]) == (1, "fail", 100)
+    assert (classroom["version"], classroom["status"], classroom["max_score"]) == (1, "fail", 105)
     for test in classroom["tests"]:
         assert {"name", "status", "score", "message", "test_code", "filename", "line_no",
                 "duration"} <= set(test)
         assert test["status"] in ("pass", "fail", "error") and isinstance(test["line_no"], int)
     read = read_like_the_reporter(base64.b64encode(files["classroom"].read_bytes()).decode())
-    assert read["summary"] == "Points 90/100"
-    assert json.loads(read["text"]) == {"totalPoints": 90, "maxPoints": 100}
+    assert read["summary"] == "Points 95/105"
+    assert json.loads(read["text"]) == {"totalPoints": 95, "maxPoints": 105}
     assert read["failed"] == "Some tests failed."
 
     gradescope = json.loads(files["gradescope"].read_text())
     assert {"score", "execution_time", "stdout_visibility", "tests"} <= set(gradescope)
-    assert gradescope["score"] == 90 == sum(t["score"] for t in gradescope["tests"])
+    assert gradescope["score"] == 95 == sum(t["score"] for t in gradescope["tests"])
     for test in gradescope["tests"]:
         assert {"score", "max_score", "status", "name", "number", "output", "visibility",
                 "tags"} <= set(test)
         assert test["status"] in ("passed", "failed") and isinstance(test["tags"], list)
 
     prairie = json.loads(files["prairielearn"].read_text())
-    assert prairie["gradable"] is True and prairie["score"] == pytest.approx(0.9)
-    assert (prairie["points"], prairie["max_points"]) == (90, 100)
+    assert prairie["gradable"] is True and prairie["score"] == pytest.approx(95 / 105)
+    assert (prairie["points"], prairie["max_points"]) == (95, 105)
     assert all({"name", "points", "max_points"} <= set(t) for t in prairie["tests"])
     assert files["prairielearn"].stat().st_size < 1_000_000
 
-    assert "90/100" in files["markdown"].read_text()
+    assert "95/105" in files["markdown"].read_text()
     suite = ET.parse(files["junit"]).getroot().find("testsuite")
     assert suite is not None and len(suite.findall("testcase")) == len(data["checks"])
 
@@ -155,6 +155,6 @@ def test_gradescope_autograder_with_an_engine(tmp_path: Path, no_leftovers: None
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
     results = json.loads((root / "results" / "results.json").read_text())
-    assert results["score"] == 90 and results["stdout_visibility"] == "hidden"
+    assert results["score"] == 95 and results["stdout_visibility"] == "hidden"
     failed = [t["name"] for t in results["tests"] if t["status"] == "failed"]
     assert failed == ["Exposes port 80"]

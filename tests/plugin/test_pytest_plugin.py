@@ -53,7 +53,7 @@ def test_plugin_scores_exactly_as_grade(pytester: pytest.Pytester, backend: Any)
     result.assert_outcomes(passed=len(expected.checks) - len(failed), failed=len(failed))
     match = re.search(r"labgrade score: ([\d.]+)/([\d.]+)", result.stdout.str())
     assert match, result.stdout.str()
-    assert float(match.group(1)) == expected.score == 90
+    assert float(match.group(1)) == expected.score == 95
     assert float(match.group(2)) == expected.possible
     assert "Expected" in result.stdout.str()  # the failure shows the feedback, not a traceback
 
@@ -68,6 +68,8 @@ def test_instructor_test_with_points_and_fixtures(
     import shutil
 
     shutil.copytree(APACHE.root, lab)
+    spec = lab / "lab.yaml"  # the lab's total grows by the new tests' 8 points
+    spec.write_text(spec.read_text().replace("\npoints: 105\n", "\npoints: 113\n"))
     (lab / "test_extra.py").write_text(
         "import pytest\n\n"
         "@pytest.mark.points(5)\n"
@@ -80,4 +82,5 @@ def test_instructor_test_with_points_and_fixtures(
     result = pytester.runpytest("--lab", str(lab), "--submission", str(lab / "solution"))
     graded = [c for c in APACHE.checks if not c.live]
     result.assert_outcomes(passed=len(graded) + 1, failed=1)
-    assert "labgrade score: 105/108" in result.stdout.str()
+    assert "labgrade score: 110/113" in result.stdout.str()
+    assert "test_extra.py::" not in result.stdout.str()  # shown as the engine's, run once

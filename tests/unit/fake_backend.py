@@ -79,9 +79,6 @@ class FakeBackend:
              limit: int) -> ExecResult:
         return ExecResult(0, "", "")
 
-    def top(self, container_id: str) -> list[dict[str, str]]:
-        return []
-
     def put_archive(self, container_id: str, path: str, data: bytes) -> None:
         pass
 

@@ -5,7 +5,6 @@
         files={"/app/run.sh": text_file("#!/bin/sh\\n", mode=0o755)},
         execs={("php", "--version"): ExecResult(0, "PHP 8.2", "")},
         http={(80, "/"): HttpResponse(200, {"Content-Type": "text/html"}, b"It works")},
-        procs=[{"UID": "0", "PID": "1", "CMD": "apache2 -DFOREGROUND"}],
         state={"Running": True, "StartedAt": "2024-01-01T00:00:00Z"},
         logs="AH00558: ...",
     )
@@ -59,7 +58,6 @@ class FakeContext:
     """(container port, path) -> response, or an exception to raise (ConnectionRefusedError)."""
     ports: dict[int, int] | None = None
     """Container port -> published host port; defaults to every port named in `http`."""
-    procs: list[dict[str, str]] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=lambda: {"Running": True})
     logs: str = ""
     """What the container wrote to stdout."""
@@ -132,13 +130,6 @@ class FakeContext:
         if stream == "all":
             text = self.logs + self.errors
         return text[-limit:]
-
-    def processes(self) -> list[dict[str, str]]:
-        self.calls.append(("processes",))
-        return self.procs
-
-    def testinfra_host(self) -> Any:
-        raise NotImplementedError("FakeContext has no testinfra host; use a Docker test")
 
     def live(self) -> Any:
         self.calls.append(("live",))

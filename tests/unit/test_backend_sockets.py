@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graders.backends.sockets import Socket, from_exec, from_host, parse_table
+from graders.backends.sockets import Socket, from_host, parse_table
 
 HEAD = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid\n"
 TCP = HEAD + (
@@ -45,17 +45,3 @@ def test_the_host_proc_is_read_only_for_the_containers_own_process(tmp_path: Pat
     assert from_host(42, "another", proc) is None  # a pid of this host, not the container's
     assert from_host(7, "abc123def", proc) is None  # no such process here: a remote engine
     assert from_host(0, "abc123def", proc) is None
-
-
-def test_exec_reads_each_table_and_tolerates_a_missing_one() -> None:
-    tables = {"/proc/net/tcp": TCP, "/proc/net/udp": UDP}
-
-    def cat(argv: list[str]) -> tuple[int | None, str]:
-        return (0, tables[argv[1]]) if argv[1] in tables else (1, "")
-
-    found = from_exec(cat)
-    assert found is not None and "exec" in found.source
-    assert [str(s) for s in found.sockets] == ["tcp://0.0.0.0:80", "tcp://127.0.0.1:8080",
-                                               "udp://0.0.0.0:53"]
-    assert from_exec(lambda argv: (127, "")) is None  # no cat (scratch): nothing read
-

@@ -63,8 +63,8 @@ def test_store_keeps_history_and_latest(tmp_path: Path) -> None:
         store.add(rec("ana", at=2.0, run="b2"))
         latest = store.latest(LAB.id)
         assert sorted(latest) == ["ana", "bia"]
-        assert latest["ana"].result.score == 100 and latest["ana"].full_marks
-        assert [r.result.score for r in store.history("ana")] == [90, 100]
+        assert latest["ana"].result.score == 105 and latest["ana"].full_marks
+        assert [r.result.score for r in store.history("ana")] == [95, 105]
         assert store.labs() == {LAB.id}
     mode = sqlite3.connect(tmp_path / FILENAME).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
@@ -78,7 +78,7 @@ def test_gradebook_columns_points_and_order() -> None:
     assert [r[0] for r in rows[1:]] == ["ana", "bob, jr", "zé"]
     ze = dict(zip(rows[0], rows[3], strict=True))
     assert (ze["score"], ze["max"], ze["exposes-80"], ze["serves-http"], ze["status"]) == \
-        ("80", "100", "0", "0", "failed")
+        ("85", "105", "0", "0", "failed")
     assert dict(zip(rows[0], rows[2], strict=True))["status"] == "error"
     assert gradebook_csv(list(reversed(records))) == gradebook_csv(records)  # deterministic
 
@@ -89,10 +89,10 @@ def test_stats_histogram_pass_rates_and_errors() -> None:
     records[-1] = Record("e", ungraded_result(LAB, "e", "git clone failed: nope"), "b1", 1.0,
                          None, "", "git clone failed: nope")
     s = compute(records)
-    assert s.count == 5 and s.full_marks == 1 and s.possible == 100
+    assert s.count == 5 and s.full_marks == 1 and s.possible == 105
     # Errored d and e count as students but not in the statistics: their 0 is not a score.
     assert s.histogram[9] == 2 and s.histogram[0] == 1 and sum(s.histogram) == 3
-    assert (round(s.mean, 2), s.median) == (63.33, 90)
+    assert (round(s.mean, 2), s.median) == (66.67, 95)
     expose = next(c for c in s.checks if c.id == "exposes-80")
     assert (expose.passed, expose.graded) == (1, 3)  # errored d and e are left out
     assert [who for who, _ in s.errored] == ["d", "e"]

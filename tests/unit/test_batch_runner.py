@@ -95,14 +95,14 @@ def test_one_students_crash_death_or_hang_touches_no_one_else(tmp_path: Path) ->
     by = {r.student: r for r in report.records}
     points = {c.id: c.points for c in LAB.checks}
     assert [by[s].result.score for s in ("ana", "bia", "zeca")] == \
-        [100, 100 - points["exposes-80"], 100 - points["serves-http"]]
+        [LAB.points, LAB.points - points["exposes-80"], LAB.points - points["serves-http"]]
     assert {r.student for r in report.errored} == {"boom", "die", "hang"}
     assert "RuntimeError: the engine blew up" in (by["boom"].error or "")
     assert "died (exit code 9)" in (by["die"].error or "")
     assert "longer than 3 s" in (by["hang"].error or "")
     assert all(c.status is Status.ERROR for c in by["hang"].result.checks)
     book = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()
-    assert len(book) == 7 and book[1].startswith("ana,100,100,")
+    assert len(book) == 7 and book[1].startswith("ana,105,105,")
     for student in by:  # each student's reports, written as they finished
         folder = tmp_path / "out" / "students" / student
         assert {p.name for p in folder.iterdir()} == {"result.json", "junit.xml",
@@ -123,7 +123,7 @@ def test_resume_skips_unchanged_and_regrades_changed(tmp_path: Path) -> None:
     assert batch(tmp_path, only_failed=True).graded == 1 and calls(tmp_path) == ["caio"]
     assert batch(tmp_path, force=True).graded == 4 and len(calls(tmp_path)) == 4
     with Store(tmp_path / "out" / FILENAME) as store:
-        assert [r.result.score for r in store.history("bia")] == [90, 100, 100]
+        assert [r.result.score for r in store.history("bia")] == [95, 105, 105]
         assert len(store.history("caio")) == 3  # the errored one was retried each time
         runs = store.db.execute("SELECT count(*), min(status) FROM runs").fetchone()
     assert runs == (5, "finished")
@@ -231,7 +231,7 @@ def test_git_roster_clones_resumes_and_isolates_a_bad_url(tmp_path: Path) -> Non
     cfg = BatchConfig(lab=LAB, roster=tmp_path / "roster.csv", out=tmp_path / "out", jobs=2)
     report = run_batch(cfg, io.StringIO(), grade_fn=fake_grade, connect=no_docker)
     by = {r.student: r for r in report.records}
-    assert by["ana"].result.score == 90 and by["ana"].source.startswith(repo.as_uri() + "@")
+    assert by["ana"].result.score == 95 and by["ana"].source.startswith(repo.as_uri() + "@")
     assert by["bia"].status is Status.ERROR and "git clone failed" in (by["bia"].error or "")
     again = run_batch(cfg, io.StringIO(), grade_fn=fake_grade, connect=no_docker)
     assert again.skipped == 1  # a fresh clone of the same commit hashes the same

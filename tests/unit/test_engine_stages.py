@@ -10,7 +10,9 @@ from typing import ClassVar
 import pytest
 
 from graders.checks.base import Check, CheckContext, Need, Outcome
+from graders.engine.offline import NoEngine
 from graders.engine.run import GradeOptions, grade
+from graders.errors import DockerUnavailable
 from graders.i18n import Text
 from graders.results import LabResult, Status
 from graders.spec import BuildSpec, CheckSpec, Lab, RunSpec
@@ -166,3 +168,25 @@ def test_a_lab_with_only_dockerfile_checks_builds_nothing(tmp_path: Path,
     result = grade(lab(tmp_path, spec("dockerfile", Probe())), submission, backend)
     assert by_id(result)["dockerfile"][0] is Status.PASSED
     assert "build" not in [m for m, _ in backend.calls]
+
+
+def test_with_no_engine_the_dockerfile_is_graded_and_the_rest_is_ours(tmp_path: Path,
+                                                                      submission: Path) -> None:
+    engine = NoEngine(DockerUnavailable("unix:///nowhere.sock", "connection refused"))
+    result = grade(lab(tmp_path, *ALL_STAGES), submission, engine)
+    found = by_id(result)
+    assert found["dockerfile"][0] is Status.PASSED and result.score == 10
+    for check_id in ("image", "container", "state"):
+        status, message = found[check_id]
+        assert status is Status.ERROR  # not the student's fault
+        assert "no Docker engine in this grading environment (connection refused)" in message
+    assert result.build.status is Status.ERROR and result.build.explanation is not None
+    assert "Traceback" not in "".join(c.details for c in result.checks)
+
+
+def test_with_no_engine_a_dockerfile_only_lab_is_graded_whole(tmp_path: Path,
+                                                               submission: Path) -> None:
+    engine = NoEngine(DockerUnavailable("unix:///nowhere.sock"))
+    result = grade(lab(tmp_path, spec("dockerfile", Probe())), submission, engine)
+    assert not result.errored and result.score == 10
+    assert result.build.status is Status.SKIPPED

@@ -12,14 +12,12 @@ from pathlib import Path
 import pytest
 from reporters.samples import assert_no_secrets, make_hostile, make_rich
 
-from graders.errors import BackendError, DockerUnavailable
 from graders.i18n import Text
 from graders.platforms import github
-from graders.platforms.offline import NoDockerBackend, explain
 from graders.platforms.progress import CLEAR, ProgressLine
 from graders.platforms.watch import changes, snapshot, watch
 from graders.reporters.classroom import ClassroomReporter
-from graders.results import BuildInfo, CheckResult, LabResult, Status
+from graders.results import CheckResult, LabResult, Status
 
 COMMAND_RE = re.compile(r"^::([a-z-]+)(?: ([^:]*))?::(.*)$")
 
@@ -222,24 +220,6 @@ def test_watch_runs_again_after_a_settled_change(tmp_path: Path) -> None:
                   on_change=seen.append, max_runs=2)
     assert count == 2 and runs == ["FROM a\n", "FROM b3\n"]  # one re-run for both saves
     assert seen == [["Dockerfile"]]
-
-
-def test_no_engine_grades_static_checks_and_explains_the_rest() -> None:
-    reason = DockerUnavailable("unix:///nowhere.sock", "connection refused")
-    backend = NoDockerBackend(reason)
-    with pytest.raises(BackendError):
-        backend.build()
-    crashed = CheckResult("http", Text.same("HTTP"), "http", Status.ERROR, 0, 5, False,
-                          Text.same("autograder failed"), details="Traceback ...")
-    static = CheckResult("base", Text.same("Base"), "base_image", Status.PASSED, 5, 5, False,
-                         Text.same("ok"))
-    result = explain(LabResult("lab", Text.same("L"), "s", (static, crashed),
-                               BuildInfo(Status.ERROR)), reason)
-    assert result.checks[0] == static and result.score == 5
-    assert "no Docker engine" in result.checks[1].message("en")
-    assert "Traceback" not in result.checks[1].details
-    assert result.build.status is Status.ERROR and result.build.explanation is not None
-    json.dumps(result.checks[1].message.to_dict())
 
 
 def test_snapshot_walks_a_thousand_nested_folders(tmp_path: Path) -> None:

@@ -49,12 +49,12 @@ def test_no_engine_still_writes_every_report(tmp_path: Path) -> None:
     assert status == ExitStatus.SUCCESS  # the platforms read the files only after exit 0
     assert "Cannot reach the Docker daemon" in err
     classroom = json.loads(files["classroom"].read_text())
-    assert classroom["status"] == "error" and classroom["max_score"] == 100
+    assert classroom["status"] == "error" and classroom["max_score"] == 105
     by_name = {t["name"]: t for t in classroom["tests"]}
     assert by_name["Starts from Debian with a pinned tag (10/10)"]["status"] == "pass"
     assert any("no Docker engine" in t["message"] for t in classroom["tests"])
     gradescope = json.loads(files["gradescope"].read_text())
-    assert 0 < gradescope["score"] < 100 and "no Docker engine" in gradescope["output"]
+    assert 0 < gradescope["score"] < 105 and "no Docker engine" in gradescope["output"]
     prairie = json.loads(files["prairielearn"].read_text())
     assert prairie["gradable"] is False
     assert "no Docker engine" in out
@@ -79,7 +79,7 @@ def test_github_actions_guard_summary_annotations_and_output(tmp_path: Path) -> 
     output = (tmp_path / "output").read_text().splitlines()
     assert len(output) == 1 and output[0].startswith("result=")
     decoded = json.loads(base64.b64decode(output[0].removeprefix("result=")))
-    assert decoded["tests"] and decoded["max_score"] == 100
+    assert decoded["tests"] and decoded["max_score"] == 105
 
 
 def test_check_does_not_set_the_step_output(tmp_path: Path) -> None:

@@ -159,7 +159,10 @@ def test_gradescope_zip(tmp_path: Path) -> None:
         names = zf.namelist()
         assert names[:2] == ["setup.sh", "run_autograder"]  # at the zip's root
         assert set(names) == {"setup.sh", "run_autograder", "labgrade.env",
-                              "labs/day2-apache/lab.yaml", f"dist/{wheel.name}"}
+                              "labs/day2-apache/lab.yaml", "labs/day2-apache/test_apache.py",
+                              f"dist/{wheel.name}"}  # the instructor's tests grade there too
+        assert zf.read("labs/day2-apache/test_apache.py") == \
+            (APACHE.root / "test_apache.py").read_bytes()
         assert listing.split() == names
         for name in ("setup.sh", "run_autograder"):
             assert (zf.getinfo(name).external_attr >> 16) & 0o777 == 0o755
@@ -170,7 +173,8 @@ def test_gradescope_zip(tmp_path: Path) -> None:
     assert f"/autograder/source/dist/{wheel.name}" in setup and "docker" not in setup.split(
         "set -euo")[1].lower()
     assert "--gradescope-visibility after_published" in run_ag and "--student-view" in run_ag
-    assert "samples" not in spec and len(spec["checks"]) == len(APACHE.checks)
+    assert "samples" not in spec and len(spec["checks"]) == len(
+        [c for c in APACHE.checks if c.type != "pytest"])
     for name in ("setup.sh", "run_autograder"):
         assert subprocess.run(["bash", "-n", str(tmp_path / "src" / name)]).returncode == 0
         if shutil.which("shellcheck"):
@@ -192,7 +196,7 @@ def test_run_autograder_writes_a_result_even_without_labgrade(tmp_path: Path) ->
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     data = json.loads((root / "results/results.json").read_text())
-    assert data["score"] == 0 and data["tests"][0]["max_score"] == 100
+    assert data["score"] == 0 and data["tests"][0]["max_score"] == 105
     assert "exit status 127" in data["output"]
 
 

@@ -14,10 +14,18 @@ LISTED = [pytest.param(lab, s, id=f"{lab.id}/{s.path}") for lab in LABS for s in
           if s.fails is not None]
 
 
-def test_every_day2_apache_sample_says_which_checks_it_fails() -> None:
-    lab = load_lab("day2-apache")
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+def test_every_bundled_sample_says_which_checks_it_fails(lab: Lab) -> None:
     assert lab.samples
     assert [s.path for s in lab.samples if s.fails is None] == []
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+def test_a_solution_and_every_passes_sample_fail_nothing(lab: Lab) -> None:
+    passing = [s for s in lab.samples
+               if s.path == "solution" or s.path.rsplit("/", 1)[-1].startswith("passes_")]
+    assert passing
+    assert {s.path: sorted(s.fails or ()) for s in passing if s.fails} == {}
 
 
 @pytest.mark.parametrize(("lab", "sample"), LISTED)
