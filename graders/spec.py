@@ -117,9 +117,15 @@ def find_lab(name: str, root: Path | None = None) -> Path:
     if folder is not None:
         # `labgrade validate .` inside a lab folder: the lab's id is the folder's real name.
         return folder.resolve() if folder.name in ("", ".", "..") else folder
-    known = ", ".join(lab_id for lab_id, _ in available(sources)) or "none"
+    known = ", ".join(lab_id for lab_id, _ in available(sources))
     where = ", ".join(str(s.path) for s in sources)
-    raise UsageError(f"Unknown lab {name!r} (labs in {where}: {known}). Try `labgrade list`.")
+    raise UsageError(UNKNOWN_LAB.format(name=repr(name), where=where, known=known or "-"))
+
+
+UNKNOWN_LAB = Text(
+    "Lab desconhecido {name} (labs em {where}: {known}). Veja os labs com `labgrade list`.",
+    "Unknown lab {name} (labs in {where}: {known}). Try `labgrade list`.",
+)
 
 
 def load_lab(name: str | Path, root: Path | None = None) -> Lab:

@@ -12,7 +12,7 @@ from pathlib import Path
 from graders.batch.outputs import RECORD, STUDENTS, read_record, write_student, write_summaries
 from graders.batch.store import FILENAME, Record, Store
 from graders.errors import UsageError
-from graders.i18n import Lang
+from graders.i18n import Lang, Text
 
 
 @dataclass(frozen=True)
@@ -27,12 +27,21 @@ def merge(out: Path, shard_dirs: list[Path], lang: Lang) -> MergeReport:
     out.mkdir(parents=True, exist_ok=True)
     for d in shard_dirs:
         if not d.is_dir():
-            raise UsageError(f"{d} is not a folder; give the out folders of `labgrade batch`.")
+            raise UsageError(Text(f"{d} não é uma pasta; indique as pastas --out do "
+                                  "`labgrade batch`.",
+                                  f"{d} is not a folder; give the out folders of "
+                                  "`labgrade batch`."))
         if d.resolve() == out.resolve():
-            raise UsageError(f"{d} is the merge's own out folder; merge into a new folder.")
+            raise UsageError(Text(f"{d} é a própria pasta --out do merge; junte numa pasta nova.",
+                                  f"{d} is the merge's own out folder; merge into a new "
+                                  "folder."))
         if not (d / FILENAME).exists() and not any((d / STUDENTS).glob(f"*/{RECORD}")):
-            raise UsageError(f"{d} holds no batch results (no {FILENAME}, no "
-                             f"{STUDENTS}/*/{RECORD}).")
+            raise UsageError(Text(f"{d} não tem resultados de batch (nem {FILENAME}, nem "
+                                  f"{STUDENTS}/*/{RECORD}); indique as pastas --out do "
+                                  "`labgrade batch`.",
+                                  f"{d} holds no batch results (no {FILENAME}, no "
+                                  f"{STUDENTS}/*/{RECORD}); give the out folders of "
+                                  "`labgrade batch`."))
     from graders.batch.runner import out_lock
 
     new = 0
@@ -44,8 +53,11 @@ def merge(out: Path, shard_dirs: list[Path], lang: Lang) -> MergeReport:
                 new += _import_records(store, d)
         labs = store.labs()
         if len(labs) != 1:
-            raise UsageError(f"The shards hold results of {len(labs)} labs "
-                             f"({', '.join(sorted(labs))}); merge one lab's shards at a time.")
+            raise UsageError(Text(f"As partes têm resultados de {len(labs)} labs "
+                                  f"({', '.join(sorted(labs))}); junte as de um lab por vez.",
+                                  f"The shards hold results of {len(labs)} labs "
+                                  f"({', '.join(sorted(labs))}); merge one lab's shards at a "
+                                  "time."))
         lab = labs.pop()
         records = sorted(store.latest(lab).values(), key=lambda r: r.student)
     if records:

@@ -6,7 +6,9 @@ import time
 from typing import TextIO
 
 from graders.batch.store import Record
+from graders.i18n import Lang, Text
 from graders.reporters.base import fmt_score
+from graders.results import Status
 
 
 def duration(seconds: float) -> str:
@@ -18,11 +20,36 @@ def duration(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
+ELAPSED = Text("{elapsed} decorridos, faltam {eta}", "{elapsed} elapsed, ETA {eta}")
+STATUS: dict[Status, Text] = {
+    Status.PASSED: Text("passou", "passed"),
+    Status.FAILED: Text("falhou", "failed"),
+    Status.ERROR: Text("erro", "error"),
+    Status.SKIPPED: Text("pulado", "skipped"),
+}
+GRADING = Text("labgrade: corrigindo {count} entrega(s) de {lab} com no máximo {workers} "
+               "worker(s), {building} construindo por vez...",
+               "labgrade: grading {count} submission(s) of {lab} with {workers} worker(s) at "
+               "most, {building} building at a time...")
+SLOW_DOCKER = Text("labgrade: o Docker respondeu devagar; as correções simultâneas foram "
+                   "reduzidas {times} vez(es) (agora {now}).",
+                   "labgrade: Docker answered slowly; gradings in flight were lowered {times} "
+                   "time(s) (now {now}).")
+NOTHING_TO_GRADE = Text(
+    "labgrade: nada a corrigir; toda entrega já foi corrigida e não mudou (--force corrige "
+    "todas de novo, --only-failed as que não tiveram a nota máxima).",
+    "labgrade: nothing to grade; every submission is graded and unchanged (--force regrades "
+    "all, --only-failed those below full marks).",
+)
+FETCHING = Text("labgrade: baixando {count} entrega(s) do git...",
+                "labgrade: fetching {count} git submission(s)...")
+
+
 class Progress:
     """On a terminal one line redrawn in place; elsewhere (CI logs) one line per student."""
 
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.total, self.stream = total, stream
+    def __init__(self, total: int, stream: TextIO, lang: Lang = "en") -> None:
+        self.total, self.stream, self.lang = total, stream, lang
         self.done = 0
         self.t0 = time.monotonic()
         self.tty = bool(getattr(stream, "isatty", lambda: False)())
@@ -37,13 +64,13 @@ class Progress:
         width = len(str(self.total))
         pct = 100 * self.done / self.total if self.total else 100
         eta = self.eta()
-        text = (f"[{self.done:>{width}}/{self.total}] {pct:3.0f}%  "
-                f"{duration(time.monotonic() - self.t0)} elapsed, ETA "
-                f"{'?' if eta is None else duration(eta)}")
+        times = ELAPSED.format(elapsed=duration(time.monotonic() - self.t0),
+                               eta="?" if eta is None else duration(eta))
+        text = f"[{self.done:>{width}}/{self.total}] {pct:3.0f}%  {times(self.lang)}"
         if record is not None:
             r = record.result
             text += (f"  {record.student[:40]}: {fmt_score(r.score, r.possible)}"
-                     f" {record.status.value}")
+                     f" {STATUS[record.status](self.lang)}")
         return text
 
     def tick(self, record: Record) -> None:

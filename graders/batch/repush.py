@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from graders.batch.store import Record
-from graders.i18n import Text
+from graders.i18n import Lang, Text
 from graders.results import CheckResult, Status
 
 CHECK_TYPE = "registry_tag"
@@ -36,10 +36,16 @@ class Change:
     old: str
     new: str
 
-    def line(self) -> str:
+    def line(self, lang: Lang = "en") -> str:
         """One line for the batch's stderr."""
-        return (f"labgrade: {self.student}: {self.reference} was pushed again since the "
-                f"previous grading: {self.old} -> {self.new}")
+        return PUSHED_AGAIN.format(student=self.student, ref=self.reference, old=self.old,
+                                   new=self.new)(lang)
+
+
+PUSHED_AGAIN = Text(
+    "labgrade: {student}: {ref} foi enviado de novo desde a correção anterior: {old} -> {new}",
+    "labgrade: {student}: {ref} was pushed again since the previous grading: {old} -> {new}",
+)
 
 
 def pinned(check: CheckResult) -> tuple[str, str] | None:

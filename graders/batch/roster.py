@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders.errors import UsageError
+from graders.i18n import Text
 
 GIT_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
 """`scheme://...` or scp-like `user@host:path`."""
@@ -58,12 +59,18 @@ def load_roster(path: Path, refused: list[str] | None = None) -> list[Entry]:
     whose quoted student name holds a line break names no one for sure: it is left out, with
     a line saying so appended to `refused` (the others are graded)."""
     if not path.exists():
-        raise RosterError(f"Roster {path} does not exist. Give a folder of submission folders "
-                          "or a CSV file (student, path or git URL, optional ref).")
+        raise RosterError(Text(
+            f"A lista de entregas {path} não existe. Indique uma pasta com uma pasta por "
+            "estudante ou um CSV (estudante, caminho ou URL git, ref opcional).",
+            f"Roster {path} does not exist. Give a folder of submission folders or a CSV file "
+            "(student, path or git URL, optional ref)."))
     entries = _from_folder(path) if path.is_dir() else _from_csv(path, refused)
     if not entries:
-        raise RosterError(f"Roster {path} lists no submissions. Put one folder per student in "
-                          "it, or one `student,path` line per student in the CSV.")
+        raise RosterError(Text(
+            f"A lista de entregas {path} não tem nenhuma entrega. Ponha nela uma pasta por "
+            "estudante, ou uma linha `estudante,caminho` por estudante no CSV.",
+            f"Roster {path} lists no submissions. Put one folder per student in it, or one "
+            "`student,path` line per student in the CSV."))
     seen: dict[str, Entry] = {}
     for entry in entries:
         first = seen.get(entry.student.casefold())
@@ -78,8 +85,11 @@ def load_roster(path: Path, refused: list[str] | None = None) -> list[Entry]:
 def _from_folder(path: Path) -> list[Entry]:
     subdirs = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not subdirs and (path / "Dockerfile").exists():
-        raise RosterError(f"Roster {path} looks like one submission (it has a Dockerfile). "
-                          "Give the folder that holds one folder per student.")
+        raise RosterError(Text(
+            f"A lista de entregas {path} parece ser uma entrega só (tem um Dockerfile). Indique "
+            "a pasta que contém uma pasta por estudante.",
+            f"Roster {path} looks like one submission (it has a Dockerfile). Give the folder "
+            "that holds one folder per student."))
     entries = []
     for sub in subdirs:
         problem = name_problem(sub.name)
@@ -144,7 +154,9 @@ def parse_shard(text: str) -> tuple[int, int]:
     """`"2/4"` -> (2, 4); `UsageError` unless 1 <= K <= N."""
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
     if not match or not 1 <= int(match[1]) <= int(match[2]):
-        raise UsageError(f"--shard {text!r}: expected K/N with 1 <= K <= N, as in --shard 1/4.")
+        raise UsageError(Text(f"--shard {text!r}: use K/N com 1 <= K <= N, como em --shard 1/4.",
+                              f"--shard {text!r}: expected K/N with 1 <= K <= N, as in "
+                              "--shard 1/4."))
     return int(match[1]), int(match[2])
 
 

@@ -22,7 +22,7 @@ from typing import TextIO
 from graders.batch import repush, serial
 from graders.batch.outputs import for_student, ungraded_result, write_student, write_summaries
 from graders.batch.pool import Connect, GradeFn, Outcome, Pool, Task, make_backend
-from graders.batch.progress import Progress
+from graders.batch.progress import FETCHING, GRADING, NOTHING_TO_GRADE, SLOW_DOCKER, Progress
 from graders.batch.roster import Entry, in_shard, load_roster
 from graders.batch.source import Fetched, content_hash, fetch
 from graders.batch.store import FILENAME, Record, Store
@@ -165,7 +165,7 @@ def _fetch_all(entries: list[Entry], cfg: BatchConfig,
 
     clones = sum(e.is_git for e in entries)
     if clones:
-        stderr.write(f"labgrade: fetching {clones} git submission(s)...\n")
+        stderr.write(FETCHING.format(count=clones)(cfg.lang) + "\n")
     with ThreadPoolExecutor(max_workers=max(4, jobs(cfg))) as ex:
         return list(ex.map(one, entries))
 
@@ -175,14 +175,13 @@ def _grade(store: Store, cfg: BatchConfig, batch_id: str,
            stderr: TextIO, grade_fn: GradeFn | None, connect: Connect) -> tuple[int, int]:
     """Grade `tasks`; how many, and the most that were in flight at once."""
     if not tasks:
-        stderr.write("labgrade: nothing to grade; every submission is graded and unchanged "
-                     "(--force regrades all, --only-failed those below full marks).\n")
+        stderr.write(NOTHING_TO_GRADE(cfg.lang) + "\n")
         return 0, 0
     extra = {task.student: meta for task, meta in tasks}
-    progress = Progress(len(tasks), stderr)
-    progress.say(f"labgrade: grading {len(tasks)} submission(s) of {cfg.lab.id} with "
-                 f"{min(jobs(cfg), len(tasks))} worker(s) at most, {cpu_count()} building at "
-                 "a time...")
+    progress = Progress(len(tasks), stderr, cfg.lang)
+    progress.say(GRADING.format(count=len(tasks), lab=cfg.lab.id,
+                                workers=min(jobs(cfg), len(tasks)),
+                                building=cpu_count())(cfg.lang))
     pool = Pool(cfg.lab, jobs(cfg), list(cfg.hosts), connect, GradeOptions(registry=cfg.registry),
                 cfg.timeout or default_timeout(cfg.lab), grade_fn)
     try:
@@ -192,11 +191,11 @@ def _grade(store: Store, cfg: BatchConfig, batch_id: str,
                                                previous.get(outcome.task.student))
             _save(store, cfg, record)
             for change in repushed:
-                progress.say(change.line())
+                progress.say(change.line(cfg.lang))
             progress.tick(record)
         if pool.throttle.backoffs:
-            progress.say(f"labgrade: Docker answered slowly; gradings in flight were lowered "
-                         f"{pool.throttle.backoffs} time(s) (now {pool.throttle.allowed}).")
+            progress.say(SLOW_DOCKER.format(times=pool.throttle.backoffs,
+                                            now=pool.throttle.allowed)(cfg.lang))
     finally:
         progress.close()
         pool.close()

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from graders.batch.roster import Entry
+from graders.i18n import Text
 
 GIT_TIMEOUT = 300.0
 SKIP_DIRS = frozenset({".git"})
@@ -109,8 +110,10 @@ def parse_deadline(text: str) -> datetime:
     except ValueError as e:
         from graders.errors import UsageError
 
-        raise UsageError(f"--deadline {text!r} is not an ISO 8601 time; try "
-                         "--deadline 2024-05-01T23:59:00-03:00.") from e
+        raise UsageError(Text(f"--deadline {text!r} não é um horário ISO 8601; tente "
+                              "--deadline 2024-05-01T23:59:00-03:00.",
+                              f"--deadline {text!r} is not an ISO 8601 time; try "
+                              "--deadline 2024-05-01T23:59:00-03:00.")) from e
     return moment if moment.tzinfo else moment.astimezone()
 
 

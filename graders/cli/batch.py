@@ -7,11 +7,39 @@ import json
 from pathlib import Path
 
 from graders.cli.env import Env, ExitStatus
-from graders.i18n import Lang, default_lang
+from graders.i18n import Lang, Text
+
+BAD_JOBS = Text("--jobs {jobs}: use pelo menos 1 worker.", "--jobs {jobs}: give at least 1 worker.")
+FORCE_OR_FAILED = Text(
+    "--force corrige todos de novo; --only-failed só alguns. Escolha um dos dois.",
+    "--force regrades everyone; --only-failed only some. Choose one.",
+)
+BAD_TIMEOUT = Text("--timeout {timeout}: use um número positivo de segundos.",
+                   "--timeout {timeout}: give a positive number of seconds.")
+BATCH_DONE = Text(
+    "{students} estudante(s): {graded} corrigido(s) agora, {skipped} sem mudança e mantido(s), "
+    "{errored} com erro ({seconds} s).",
+    "{students} student(s): {graded} graded now, {skipped} unchanged and kept, {errored} "
+    "errored ({seconds} s).",
+)
+ERRORED = Text("  com erro: {student}: {reason}", "  errored: {student}: {reason}")
+RERUN_ERRORED = Text(
+    "Corrija a causa e rode de novo com --only-failed para corrigir só esses.",
+    "Fix the cause and rerun with --only-failed to regrade only those.",
+)
+WRITTEN = Text("Notas: {gradebook}  Resumo: {summary}",
+               "Gradebook: {gradebook}  Summary: {summary}")
+MERGED = Text(
+    "{shards} parte(s) de {lab} juntadas: {students} estudante(s), {new} resultado(s) novo(s), "
+    "{errored} com erro.",
+    "Merged {shards} shard(s) of {lab}: {students} student(s), {new} new result(s), {errored} "
+    "errored.",
+)
+GRADEBOOK = Text("Notas: {gradebook}", "Gradebook: {gradebook}")
 
 
 def run(args: argparse.Namespace, env: Env) -> ExitStatus:
-    lang: Lang = args.lang or default_lang(env.environ)
+    lang = env.lang(args.lang)
     if args.command == "merge":
         return _merge(args, env, lang)
     return _batch(args, env, lang)
@@ -25,11 +53,11 @@ def _batch(args: argparse.Namespace, env: Env, lang: Lang) -> ExitStatus:
     from graders.spec import labs_root, load_lab
 
     if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs {args.jobs}: give at least 1 worker.")
+        raise UsageError(BAD_JOBS.format(jobs=args.jobs))
     if args.force and args.only_failed:
-        raise UsageError("--force regrades everyone; --only-failed only some. Choose one.")
+        raise UsageError(FORCE_OR_FAILED)
     if args.timeout is not None and args.timeout <= 0:
-        raise UsageError(f"--timeout {args.timeout:g}: give a positive number of seconds.")
+        raise UsageError(BAD_TIMEOUT.format(timeout=f"{args.timeout:g}"))
     lab = load_lab(args.lab, labs_root(args.labs))
     cfg = BatchConfig(
         lab=lab, roster=Path(args.roster), out=Path(args.out), jobs=args.jobs,
@@ -43,13 +71,17 @@ def _batch(args: argparse.Namespace, env: Env, lang: Lang) -> ExitStatus:
     for host in cfg.hosts or (None,):  # fail fast, with the engine's own message
         make_backend(args.backend, host)
     report = run_batch(cfg, env.stderr)
-    env.out(f"{len(report.records)} student(s): {report.graded} graded now, {report.skipped} "
-            f"unchanged and kept, {len(report.errored)} errored ({report.seconds:.1f} s).")
+    env.out(BATCH_DONE.format(students=len(report.records), graded=report.graded,
+                              skipped=report.skipped, errored=len(report.errored),
+                              seconds=f"{report.seconds:.1f}")(lang))
     for rec in report.errored:
         from graders.batch.gradebook import error_reason
 
-        env.out(f"  errored: {rec.student}: {error_reason(rec)}")
-    env.out(f"Gradebook: {cfg.out / 'gradebook.csv'}  Summary: {cfg.out / 'summary.html'}")
+        env.out(ERRORED.format(student=rec.student, reason=error_reason(rec))(lang))
+    if report.errored:
+        env.out(RERUN_ERRORED(lang))
+    env.out(WRITTEN.format(gradebook=str(cfg.out / "gradebook.csv"),
+                           summary=str(cfg.out / "summary.html"))(lang))
     return ExitStatus.INFRA_ERROR if report.errored else ExitStatus.SUCCESS
 
 
@@ -58,7 +90,7 @@ def _merge(args: argparse.Namespace, env: Env, lang: Lang) -> ExitStatus:
 
     report = merge(Path(args.out), [Path(d) for d in args.dirs], lang)
     errored = sum(r.status.value == "error" for r in report.records)
-    env.out(f"Merged {report.shards} shard(s) of {report.lab}: {len(report.records)} student(s), "
-            f"{report.new_rows} new result(s), {errored} errored.")
-    env.out(f"Gradebook: {Path(args.out) / 'gradebook.csv'}")
+    env.out(MERGED.format(shards=report.shards, lab=report.lab, students=len(report.records),
+                          new=report.new_rows, errored=errored)(lang))
+    env.out(GRADEBOOK.format(gradebook=str(Path(args.out) / "gradebook.csv"))(lang))
     return ExitStatus.INFRA_ERROR if errored else ExitStatus.SUCCESS

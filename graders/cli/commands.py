@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from graders.cli.env import Env, ExitStatus
-from graders.i18n import Lang
+from graders.i18n import Lang, Text
 
 
 def dispatch(args: argparse.Namespace, env: Env) -> ExitStatus:
@@ -39,10 +39,20 @@ def dispatch(args: argparse.Namespace, env: Env) -> ExitStatus:
     raise AssertionError(args.command)  # argparse allows only the commands above
 
 
-def list_labs(args: argparse.Namespace, env: Env) -> ExitStatus:
-    from graders.i18n import default_lang
+LAB_LINE = Text("{id:22} {checks:3} verificações {points:>5} pontos  {title}  ({origin}: {path})",
+                "{id:22} {checks:3} checks {points:>5} points  {title}  ({origin}: {path})")
+BROKEN_LAB = Text(
+    "{id:22} com erro: {error}  ({origin}: {path}); corrija o lab.yaml e confira com "
+    "`labgrade validate {id}`",
+    "{id:22} broken: {error}  ({origin}: {path}); fix its lab.yaml and check it with "
+    "`labgrade validate {id}`",
+)
 
-    lang = default_lang(env.environ)
+BUNDLED = Text("incluído no labgrade", "bundled")
+
+
+def list_labs(args: argparse.Namespace, env: Env) -> ExitStatus:
+    lang = env.lang(args.lang)
     if args.types:
         return list_types(args, env, lang)
     from graders.errors import SpecError
@@ -50,14 +60,15 @@ def list_labs(args: argparse.Namespace, env: Env) -> ExitStatus:
     from graders.spec import load_lab
 
     for lab_id, source in available(lab_sources(args.labs, environ=env.environ)):
-        where = f"({source.origin}: {source.path})"
+        origin = BUNDLED(lang) if source.origin == "bundled" else source.origin
+        where = {"origin": origin, "path": str(source.path)}
         try:
             lab = load_lab(source.path / lab_id)
         except SpecError as e:  # one broken lab does not hide the others
-            env.out(f"{lab_id:22} broken: {e}  {where}")
+            env.out(BROKEN_LAB.format(id=lab_id, error=e.message(lang), **where)(lang))
             continue
-        env.out(f"{lab.id:22} {len(lab.checks):3} checks {lab.points:5g} points  "
-                f"{lab.title(lang)}  {where}")
+        env.out(LAB_LINE.format(id=lab.id, checks=len(lab.checks), points=f"{lab.points:g}",
+                                title=lab.title(lang), **where)(lang))
     return ExitStatus.SUCCESS
 
 
@@ -97,11 +108,21 @@ def clean(args: argparse.Namespace, env: Env) -> ExitStatus:
     from graders.backends import get_backend
     from graders.engine.cleanup import reap
 
+    lang = env.lang()
     outcome = reap(get_backend(args.backend), include_kept=True)
     for item in outcome.removed:
-        env.out(f"removed {item}")
-    env.out(f"{len(outcome.removed)} leftover(s) removed.")
+        env.out(REMOVED.format(item=item)(lang))
+    env.out(LEFTOVERS.format(count=len(outcome.removed))(lang))
     if outcome.kept:
-        env.out(f"{len(outcome.kept)} kept: they belong to a running or recent grading run "
-                "(LABGRADE_REAP_GRACE=0 labgrade clean removes the recent ones too).")
+        env.out(KEPT.format(count=len(outcome.kept))(lang))
     return ExitStatus.SUCCESS
+
+
+REMOVED = Text("removido: {item}", "removed {item}")
+LEFTOVERS = Text("{count} sobra(s) removida(s).", "{count} leftover(s) removed.")
+KEPT = Text(
+    "{count} mantida(s): são de uma correção em andamento ou recente (LABGRADE_REAP_GRACE=0 "
+    "labgrade clean remove as recentes também).",
+    "{count} kept: they belong to a running or recent grading run (LABGRADE_REAP_GRACE=0 "
+    "labgrade clean removes the recent ones too).",
+)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TextIO
 
+from graders.i18n import Lang, default_lang
+
 
 class ExitStatus(IntEnum):
     SUCCESS = 0
@@ -29,6 +31,13 @@ class Env:
         """Colour only on a terminal, and never when NO_COLOR is set."""
         tty = bool(getattr(self.stdout, "isatty", lambda: False)())
         return tty and "NO_COLOR" not in self.environ
+
+    def lang(self, chosen: str | None = None) -> Lang:
+        """The user's language, for students and instructors alike: `--lang` when given, else
+        LABGRADE_LANG, else the locale (graders.i18n.default_lang); English by default."""
+        if chosen in ("pt", "en"):
+            return "pt" if chosen == "pt" else "en"
+        return default_lang(self.environ)
 
     def out(self, text: str = "") -> None:
         print(text, file=self.stdout)

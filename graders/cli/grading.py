@@ -20,7 +20,7 @@ from graders.cli.env import Env, ExitStatus
 from graders.cli.formats import FORMAT_FLAGS, PLATFORM_FLAGS
 from graders.engine.offline import NoEngine
 from graders.errors import DockerUnavailable, GraderError, UsageError
-from graders.i18n import Lang, Text, default_lang
+from graders.i18n import Lang, Text
 from graders.reporters import render
 from graders.results import LabResult
 from graders.spec import Lab
@@ -34,6 +34,8 @@ WATCHING = Text(
 )
 CHANGED = Text("Mudou: {paths}. Corrigindo de novo…", "Changed: {paths}. Grading again…")
 CLEAR_SCREEN = "\x1b[2J\x1b[H"
+BAD_POLL = Text("--poll deve ser um número positivo de segundos, não {poll}.",
+                "--poll must be a positive number of seconds, not {poll}.")
 NO_ENGINE_HERE = Text(
     "labgrade: o Docker não está rodando ({reason}). Inicie o Docker Desktop (Windows, macOS) "
     "ou rode `sudo systemctl start docker` (Linux), ou aponte DOCKER_HOST para um Docker que "
@@ -51,7 +53,7 @@ def grade_command(args: argparse.Namespace, env: Env) -> ExitStatus:
     lab = load_lab(args.lab, labs_root(args.labs))
     submission = Path(args.submission)
     check_submission(submission)
-    lang: Lang = args.lang or default_lang(env.environ)
+    lang = env.lang(args.lang)
     if args.watch:
         return watch_command(lab, submission, args, env, lang)
     return grade_once(lab, submission, args, env, lang)
@@ -77,7 +79,8 @@ def grade_once(
         env.err(NO_ENGINE_HERE.format(reason=unavailable.reason or unavailable.host)(lang))
         return ExitStatus.INFRA_ERROR
     tty = is_tty(env.stderr, env.environ)
-    progress = ProgressLine(env.stderr, lang, tty) if student or tty else None
+    titles = {check.id: check.title for check in lab.checks}
+    progress = ProgressLine(env.stderr, lang, tty, titles=titles) if student or tty else None
     # In Actions, nothing printed until the guard closes can be read as a workflow command.
     with actions.guard():
         with progress or contextlib.nullcontext():
@@ -87,7 +90,7 @@ def grade_once(
     dockerfile = lab.build.dockerfile if lab.build else "Dockerfile"
     actions.publish(result, lang, submission, dockerfile, step_output=not student)
     if unavailable is not None:
-        env.err(f"labgrade: {unavailable}")
+        env.err(f"labgrade: {unavailable.message(lang)}")
     if not student and any(fmt in PLATFORM_FLAGS for fmt in reports_asked(args)):
         # PrairieLearn's grader-host reads results.json only when the container exits 0; a
         # platform file says what went wrong itself (gradable: false, an error entry).
@@ -121,7 +124,7 @@ def watch_command(
 
     interval = args.poll
     if interval <= 0:
-        raise UsageError(f"--poll must be a positive number of seconds, not {interval:g}.")
+        raise UsageError(BAD_POLL.format(poll=f"{interval:g}"))
     tty = is_tty(env.stdout, env.environ)
 
     def once() -> None:
@@ -130,7 +133,7 @@ def watch_command(
         try:
             grade_once(lab, submission, args, env, lang)
         except GraderError as e:  # say it and keep watching: the next save may fix it
-            env.err(f"labgrade: {e}")
+            env.err(f"labgrade: {e.message(lang)}")
         env.stdout.flush()
 
     def idle() -> None:

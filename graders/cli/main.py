@@ -16,14 +16,24 @@ from graders.cli import commands
 from graders.cli.env import Env, ExitStatus
 from graders.cli.interrupt import _on_sigterm, reset
 from graders.cli.parser import build_parser
+from graders.cli.parser_lang import argv_lang
 from graders.errors import GraderError
+from graders.i18n import Text
 
 logger = logging.getLogger("graders")
+
+INTERRUPTED = Text(
+    "labgrade: interrompido; tudo o que esta execução criou foi removido. Rode o mesmo comando "
+    "para recomeçar (um batch continua de onde parou).",
+    "labgrade: interrupted; everything this run created was removed. Run the same command to "
+    "start again (a batch resumes where it stopped).",
+)
 
 
 def main(argv: Sequence[str] | None = None, env: Env | None = None) -> ExitStatus:
     env = env or Env()
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(env.lang(argv_lang(argv)))
     try:  # --help and --version print to the Env's streams, as every other output does
         with contextlib.redirect_stdout(env.stdout), contextlib.redirect_stderr(env.stderr):
             args = parser.parse_args(argv)
@@ -38,14 +48,15 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> ExitStatu
         # batch process included); under nohup SIGHUP stays ignored.
         if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
             signal.signal(signal.SIGHUP, _on_sigterm)
+    lang = env.lang(getattr(args, "lang", None))
     try:
         return commands.dispatch(args, env)
     except GraderError as e:
-        env.err(f"labgrade: {e}")
+        env.err(f"labgrade: {e.message(lang)}")
         logger.debug("details", exc_info=True)
         return ExitStatus(e.exit_status)
     except KeyboardInterrupt:
-        env.err("labgrade: interrupted; everything this run created was removed.")
+        env.err(INTERRUPTED(lang))
         return ExitStatus.INTERRUPTED
 
 

@@ -15,7 +15,9 @@ import argparse
 from typing import Any
 
 from graders.cli.formats import FORMAT_FLAGS, PLATFORM_FLAGS, either
+from graders.cli.parser_lang import LocalParser
 from graders.cli.registry_cmd import ENV_PASSWORD, registry_address
+from graders.i18n import Lang
 
 MAIN_EPILOG = """examples:
   labgrade check day2-apache                 check the Dockerfile in this folder (students)
@@ -48,10 +50,11 @@ VISIBILITIES = ("hidden", "after_due_date", "after_published")
 """Gradescope's `visibility` values for hidden checks."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="labgrade", description="Grade Docker labs on a real engine.",
-                                epilog=MAIN_EPILOG,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser(lang: Lang = "en") -> argparse.ArgumentParser:
+    """The parser; `lang` is the language of its errors (the help stays English)."""
+    p = LocalParser(prog="labgrade", description="Grade Docker labs on a real engine.",
+                    epilog=MAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                    lang=lang)
     p.add_argument("--version", action="version", version=f"labgrade {_version()}")
     p.add_argument("--labs", metavar="DIR",
                    help="folder of labs, searched first (see the lookup order below)")
@@ -63,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--types", action="store_true", help="list the check types and their fields")
     s.add_argument("--markdown", action="store_true",
                    help="with --types: the reference page (docs/check-types.md)")
+    s.add_argument("--lang", choices=LANGS, help="language (default: from LANG)")
     sub.add_parser("schema", help="print the JSON Schema of lab.yaml (for editors)")
     _grade(sub)
     _check(sub)

@@ -6,14 +6,28 @@ import argparse
 from pathlib import Path
 
 from graders.cli.env import Env, ExitStatus
+from graders.i18n import Text
+
+WARNING = Text("labgrade: aviso: ", "labgrade: warning: ")
+TEMPLATE_WRITTEN = Text(
+    "Repositório modelo de {lab} escrito em {dest}: envie-o ao GitHub, marque-o como template "
+    "e use-o como código inicial da tarefa no GitHub Classroom.",
+    "Template repository for {lab} written to {dest}: push it to GitHub, mark it a template, "
+    "and use it as the assignment's starter code in GitHub Classroom.",
+)
+ZIP_WRITTEN = Text(
+    "Autograder de {lab} escrito em {out}: envie-o na página Configure Autograder da tarefa. "
+    "O Gradescope não tem Docker engine: leia docs/platforms.md.",
+    "Autograder for {lab} written to {out}: upload it in the assignment's Configure Autograder "
+    "page. Gradescope has no Docker engine: read docs/platforms.md.",
+)
 
 
 def run(args: argparse.Namespace, env: Env) -> ExitStatus:
-    from graders.i18n import default_lang
     from graders.spec import labs_root, load_lab
 
     lab = load_lab(args.lab, labs_root(args.labs))
-    lang = args.lang or default_lang(env.environ)
+    lang = env.lang(args.lang)
     if args.command == "classroom":
         from graders.platforms.classroom_init import ClassroomOptions, init_repo
 
@@ -24,11 +38,10 @@ def run(args: argparse.Namespace, env: Env) -> ExitStatus:
         dest = Path(args.dir)
         report = init_repo(lab, dest, opts)
         for warning in report.warnings:
-            env.err(f"labgrade: warning: {warning}")
+            env.err(WARNING(lang) + str(warning))
         for path in report.files:
             env.out(str(path))
-        env.err(f"Template repository for {lab.id} written to {dest}: push it to GitHub, mark it "
-                "a template, and use it as the assignment's starter code in GitHub Classroom.")
+        env.err(TEMPLATE_WRITTEN.format(lab=lab.id, dest=str(dest))(lang))
         return ExitStatus.SUCCESS
     from graders.platforms.gradescope_build import GradescopeOptions, build_zip
 
@@ -36,6 +49,5 @@ def run(args: argparse.Namespace, env: Env) -> ExitStatus:
     names = build_zip(lab, out, GradescopeOptions(args.install, lang, args.hidden_visibility))
     for name in names:
         env.out(name)
-    env.err(f"Autograder for {lab.id} written to {out}: upload it in the assignment's "
-            "Configure Autograder page. Gradescope has no Docker engine: read docs/platforms.md.")
+    env.err(ZIP_WRITTEN.format(lab=lab.id, out=str(out))(lang))
     return ExitStatus.SUCCESS

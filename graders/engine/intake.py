@@ -95,10 +95,20 @@ class ContextArchive:
 def check_submission(folder: Path) -> None:
     """The submission must be an existing folder (a usage error, not the student's fault)."""
     if not folder.exists():
-        raise UsageError(f"Submission folder {folder} does not exist. Give the folder that holds "
-                         "the student's Dockerfile.")
+        raise UsageError(NO_FOLDER.format(folder=str(folder)))
     if not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder. Give the folder that holds the Dockerfile.")
+        raise UsageError(NOT_A_FOLDER.format(folder=str(folder)))
+
+
+NO_FOLDER = Text(
+    "A pasta da entrega {folder} não existe. Indique a pasta que contém o Dockerfile do aluno.",
+    "Submission folder {folder} does not exist. Give the folder that holds the student's "
+    "Dockerfile.",
+)
+NOT_A_FOLDER = Text(
+    "{folder} não é uma pasta. Indique a pasta que contém o Dockerfile.",
+    "{folder} is not a folder. Give the folder that holds the Dockerfile.",
+)
 
 
 # --- paths -------------------------------------------------------------------------------------

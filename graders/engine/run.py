@@ -446,9 +446,11 @@ def _no_image(build: BuildInfo, refusal: Refusal | None = None) -> Text:
 
 
 def _refused(refusal: Refusal) -> BuildInfo:
-    """A submission refused at intake: the build is FAILED (the student's), nothing was sent."""
-    return BuildInfo(Status.FAILED, 0.0, "[labgrade] refused before building: " + refusal.reason.en,
-                     None, refusal.reason, refusal.line)
+    """A submission refused at intake: the build is FAILED (the student's), nothing was sent.
+
+    Nothing was built, so there is no build log: the reason, in both languages, is the
+    explanation (a log line would be in one language whatever the reader's)."""
+    return BuildInfo(Status.FAILED, 0.0, "", None, refusal.reason, refusal.line)
 
 
 def _explain(outcome: BuildOutcome, dockerfile: Dockerfile | None,

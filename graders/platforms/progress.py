@@ -20,7 +20,7 @@ STAGES: dict[str, Text] = {
     "run": Text("iniciando o contêiner", "starting the container"),
     "ready": Text("esperando o contêiner ficar pronto", "waiting for the container to be ready"),
 }
-CHECKING = Text("verificando {id}", "checking {id}")
+CHECKING = Text("verificando: {title}", "checking: {title}")
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 CLEAR = "\r\x1b[K"
 
@@ -38,8 +38,11 @@ class ProgressLine:
     `tick` seconds, and leaving the block erases the line, on Ctrl-C too.
     """
 
-    def __init__(self, stream: TextIO, lang: Lang, tty: bool, tick: float = 0.1) -> None:
+    def __init__(self, stream: TextIO, lang: Lang, tty: bool, tick: float = 0.1,
+                 titles: Mapping[str, Text] | None = None) -> None:
         self.stream, self.lang, self.tty, self.tick = stream, lang, tty, tick
+        self.titles = titles or {}
+        """Each check's title by id: the line names the check as the results table does."""
         self._text = ""
         self._since = time.monotonic()
         self._lock = threading.Lock()
@@ -53,7 +56,9 @@ class ProgressLine:
         elif step.startswith("check "):
             if not self.tty:
                 return  # one line per check would drown a CI log
-            text = CHECKING.format(id=step.removeprefix("check "))(self.lang)
+            check_id = step.removeprefix("check ")
+            title = self.titles.get(check_id)
+            text = CHECKING.format(title=title(self.lang) if title else check_id)(self.lang)
         else:
             text = step
         with self._lock:

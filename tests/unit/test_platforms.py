@@ -174,12 +174,21 @@ def test_progress_plain_lines_off_a_terminal() -> None:
 
 def test_progress_one_updating_line_on_a_terminal() -> None:
     err = FakeTTY()
-    with ProgressLine(err, "pt", tty=True, tick=0.01) as progress:
+    titles = {"serves-http": Text("Responde HTTP 200 na porta 80", "Answers HTTP 200 on port 80")}
+    with ProgressLine(err, "pt", tty=True, tick=0.01, titles=titles) as progress:
         progress("build")
         progress("check serves-http")
     text = err.getvalue()
     assert "\n" not in text and text.count(CLEAR) >= 3 and text.endswith(CLEAR)
-    assert "construindo a imagem" in text and "verificando serves-http" in text
+    assert "construindo a imagem" in text
+    assert "verificando: Responde HTTP 200 na porta 80" in text and "serves-http" not in text
+
+
+def test_progress_names_a_check_without_a_known_title_by_its_id() -> None:
+    err = FakeTTY()
+    with ProgressLine(err, "en", tty=True, tick=0.01) as progress:
+        progress("check serves-http")
+    assert "checking: serves-http" in err.getvalue()
 
 
 def test_snapshot_sees_edits_additions_and_removals(tmp_path: Path) -> None:
