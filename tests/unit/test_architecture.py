@@ -28,6 +28,11 @@ LAYERS = {
                          "graders.errors", "graders.i18n", "graders.spec_reader"),
     "graders.reporters": ("graders.reporters", "graders.results", "graders.errors",
                           "graders.i18n"),
+    # the public result model and what every layer shares: nothing of ours but each other
+    "graders.results": ("graders.results", "graders.i18n"),
+    "graders.scoring": ("graders.scoring", "graders.errors", "graders.i18n"),
+    "graders.errors": ("graders.errors", "graders.i18n"),
+    "graders.i18n": ("graders.i18n",),
 }
 
 def module_name(path: Path) -> str:
