@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from graders import __version__
 from graders.errors import UsageError
+from graders.i18n import Text
 
 MAX_SHARDS = 256
 """GitHub runs at most 256 jobs of one matrix."""
@@ -95,7 +96,8 @@ jobs:
 def _quoted(value: str) -> str:
     """A YAML single-quoted scalar: nothing in it is read as YAML or an expression."""
     if any(c in value for c in "\n\r\0") or "${{" in value:
-        raise UsageError(f"{value!r}: line breaks and ${{{{ }}}} are not allowed here.")
+        raise UsageError(Text(f"{value!r}: quebras de linha e ${{{{ }}}} não são aceitas aqui.",
+                              f"{value!r}: line breaks and ${{{{ }}}} are not allowed here."))
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -104,7 +106,9 @@ def shard_workflow(lab: str, roster: str, shards: int, install: str | None = Non
                    python: str = "3.11") -> str:
     """The workflow text; `roster` and `labs` are paths in the repository that holds it."""
     if not 2 <= shards <= MAX_SHARDS:
-        raise UsageError(f"{shards} shards: give 2 to {MAX_SHARDS} (GitHub's matrix limit).")
+        raise UsageError(Text(
+            f"--shards {shards}: use de 2 a {MAX_SHARDS} (o limite de uma matriz do GitHub).",
+            f"--shards {shards}: give 2 to {MAX_SHARDS} (GitHub's matrix limit)."))
     values = {"@version@": __version__, "@shards@": str(shards),
               "@name@": _quoted(f"grade {lab} ({shards} shards)"),
               "@install@": _quoted(install or f"labgrade=={__version__}"),
@@ -115,32 +119,3 @@ def shard_workflow(lab: str, roster: str, shards: int, install: str | None = Non
     for key, value in values.items():
         text = text.replace(key, value)
     return text
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m graders.batch.shard_workflow LAB ROSTER N [--labs DIR] [--deadline ISO]
-    [--install SPEC]`: the workflow on stdout (until the CLI has a command for it)."""
-    import argparse
-    import sys
-
-    p = argparse.ArgumentParser(prog="python -m graders.batch.shard_workflow",
-                                description="A GitHub Actions workflow grading a class over "
-                                            "N runners, then merging the gradebook.")
-    p.add_argument("lab")
-    p.add_argument("roster", help="the roster's path in the repository")
-    p.add_argument("shards", type=int, help="runners (2-256)")
-    p.add_argument("--labs", help="the labs folder's path in the repository")
-    p.add_argument("--deadline", help="grade git submissions as of this time (ISO 8601)")
-    p.add_argument("--install", help="pip requirement for labgrade (default: this version)")
-    args = p.parse_args(argv)
-    try:
-        sys.stdout.write(shard_workflow(args.lab, args.roster, args.shards, args.install,
-                                        args.labs, args.deadline))
-    except UsageError as e:
-        sys.stderr.write(f"labgrade: {e}\n")
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,4 +1,5 @@
-"""`labgrade batch` (grade a class) and `labgrade merge` (join shard outputs)."""
+"""`labgrade batch` (grade a class), `labgrade merge` (join shard outputs) and
+`labgrade shard-workflow` (a GitHub Actions matrix that shards a class, then merges)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,22 @@ def run(args: argparse.Namespace, env: Env) -> ExitStatus:
     lang = env.lang(args.lang)
     if args.command == "merge":
         return _merge(args, env, lang)
+    if args.command == "shard-workflow":
+        return _shard_workflow(args, env)
     return _batch(args, env, lang)
+
+
+def _shard_workflow(args: argparse.Namespace, env: Env) -> ExitStatus:
+    from graders.atomic import write_atomic
+    from graders.batch.shard_workflow import shard_workflow
+
+    text = shard_workflow(args.lab, args.roster, args.shards, args.install, args.labs,
+                          args.deadline)
+    if args.out:
+        write_atomic(Path(args.out), text)
+    else:
+        env.out(text.rstrip("\n"))
+    return ExitStatus.SUCCESS
 
 
 def _batch(args: argparse.Namespace, env: Env, lang: Lang) -> ExitStatus:

@@ -24,7 +24,7 @@ def dispatch(args: argparse.Namespace, env: Env) -> ExitStatus:
         return clean(args, env)
     if args.command == "schema":
         return schema(args, env)
-    if args.command in ("batch", "merge"):
+    if args.command in ("batch", "merge", "shard-workflow"):
         from graders.cli.batch import run as batch_run
 
         return batch_run(args, env)

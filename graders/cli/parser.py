@@ -183,6 +183,20 @@ def _batch_and_merge(sub: Any) -> None:
     s.add_argument("--registry", metavar="HOST[:PORT]", type=registry_address,
                    help="registry the images were pushed to (default: Docker Hub)")
 
+    s = sub.add_parser("shard-workflow", help="a GitHub Actions workflow grading a class over N "
+                       "runners (batch --shard), then merging the gradebook")
+    s.add_argument("lab", help="lab id")
+    s.add_argument("roster", help="the roster's path in the repository that holds the workflow")
+    s.add_argument("--shards", type=int, required=True, metavar="N", help="runners (2-256)")
+    s.add_argument("--labs", metavar="DIR", help="the labs folder's path in that repository "
+                   "(default: the labs bundled with labgrade)")
+    s.add_argument("--deadline", metavar="ISO", help="grade git submissions as of this time")
+    s.add_argument("--install", metavar="SPEC", help="pip requirement the runners install "
+                   "(default: this labgrade's version)")
+    s.add_argument("--out", metavar="FILE", help="write it there, e.g. "
+                   ".github/workflows/grade.yml (default: print it)")
+    s.add_argument("--lang", choices=LANGS)
+
     s = sub.add_parser("merge", help="merge `batch --shard` out folders into one gradebook")
     s.add_argument("dirs", nargs="+", metavar="DIR", help="shard out folders")
     s.add_argument("--out", required=True, metavar="DIR",

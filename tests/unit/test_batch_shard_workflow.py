@@ -48,13 +48,26 @@ def test_the_workflow_passes_actionlint_and_shellcheck(tmp_path: Path) -> None:
     assert shellcheck_runs(path) == []
 
 
-def test_the_command_writes_the_workflow_or_says_why_not(capsys: pytest.CaptureFixture[str]
-                                                         ) -> None:
-    from graders.batch.shard_workflow import main
+def _labgrade(argv: list[str]) -> tuple[int, str, str]:
+    import io
 
-    assert main(["day2-apache", "roster.csv", "3", "--labs", "labs"]) == 0
-    flow = yaml.safe_load(capsys.readouterr().out)
+    from graders.cli.env import Env
+    from graders.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    return main(argv, Env(out, err, {})), out.getvalue(), err.getvalue()
+
+
+def test_the_command_writes_the_workflow_or_says_why_not(tmp_path: Path) -> None:
+    status, out, _ = _labgrade(["shard-workflow", "day2-apache", "roster.csv", "--shards", "3",
+                                "--labs", "labs"])
+    assert status == 0
+    flow = yaml.safe_load(out)
     assert flow["jobs"]["grade"]["strategy"]["matrix"]["shard"] == [1, 2, 3]
     assert flow["env"]["LABGRADE_LABS"] == "labs"
-    assert main(["day2-apache", "roster.csv", "1"]) == 2
-    assert "give 2 to 256" in capsys.readouterr().err
+    target = tmp_path / ".github" / "workflows" / "grade.yml"
+    assert _labgrade(["shard-workflow", "day2-apache", "roster.csv", "--shards", "3", "--labs",
+                      "labs", "--out", str(target)])[0] == 0
+    assert target.read_text().rstrip("\n") == out.rstrip("\n")
+    status, _, err = _labgrade(["shard-workflow", "day2-apache", "roster.csv", "--shards", "1"])
+    assert status == 2 and "give 2 to 256" in err
