@@ -9,7 +9,7 @@ from graders.checks._dockerfile import at, join_lines, no_dockerfile, type_probl
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.dockerfile.model import Dockerfile, Instruction
 from graders.dockerfile.refs import FromTarget, copy_from_target
-from graders.i18n import Text
+from graders.i18n import Text, join_shown
 
 PROBLEMS = {
     "current": Text(
@@ -103,8 +103,8 @@ class CopyFromCheck(Check):
             failures = [self._fail(df, i, t, p) for i, t, p in bad]
             return Outcome.fail(
                 join_lines([f.message for f in failures]),
-                expected="\n".join(f.expected or "" for f in failures),
-                actual="\n".join(f.actual or "" for f in failures),
+                expected=join_shown("\n", (f.expected or "" for f in failures)),
+                actual=join_shown("\n", (f.actual or "" for f in failures)),
                 line=failures[0].line,
             )
         stages = [(i, t) for i, t in targets if t.stage is not None]
