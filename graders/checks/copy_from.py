@@ -33,6 +33,7 @@ PROBLEMS = {
         "{v} is an image, not a stage of this Dockerfile",
     ),
 }
+COPY_FROM = Text("COPY --from=<estágio> <origem> <destino>", "COPY --from=<stage> <src> <dest>")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class CopyFromCheck(Check):
                     "Nenhum COPY --from: o estágio final não copia nada de outro estágio.",
                     "No COPY --from: the final stage copies nothing from another stage.",
                 ),
-                expected="COPY --from=<stage> <src> <dest>",
+                expected=COPY_FROM,
                 actual="—",
                 line=final.line if final else None,
             )
@@ -115,7 +116,7 @@ class CopyFromCheck(Check):
                     "COPY --from só lê imagens ({v}): nenhum copia de um estágio anterior.",
                     "COPY --from reads only images ({v}): none copies from an earlier stage.",
                 ).format(v=images),
-                expected="COPY --from=<stage> <src> <dest>",
+                expected=COPY_FROM,
                 actual="\n".join(at(df, i) for i, _ in targets[:5]),
                 line=targets[0][0].line,
             )
@@ -144,7 +145,7 @@ class CopyFromCheck(Check):
         rest = instr.text.replace(f"--from={target.value}", f"--from={better}", 1)
         return Outcome.fail(
             message,
-            expected=f"COPY {rest}" if better else "COPY --from=<stage> <src> <dest>",
+            expected=f"COPY {rest}" if better else COPY_FROM,
             actual=at(df, instr),
             line=instr.line,
         )
