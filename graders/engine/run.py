@@ -377,8 +377,8 @@ def _result(spec: CheckSpec, outcome: Outcome, duration: float) -> CheckResult:
     score = earned(spec.points, outcome.passed, outcome.fraction)
     status = Status.PASSED if outcome.passed and score >= spec.points else Status.FAILED
     return CheckResult(spec.id, spec.title, spec.type, status, score, spec.points, spec.hidden,
-                       outcome.message, outcome.expected, outcome.actual, spec.hint,
-                       outcome.details, outcome.line, spec.live, round(duration, 3))
+                       outcome.message, spec.expected or outcome.expected, outcome.actual,
+                       spec.hint, outcome.details, outcome.line, spec.live, round(duration, 3))
 
 
 def _skipped(spec: CheckSpec, reason: Text) -> CheckResult:
