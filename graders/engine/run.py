@@ -7,6 +7,7 @@ reason; the CLI, the pytest plugin and batch grading are thin front ends over `g
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 import uuid
@@ -418,7 +419,9 @@ def _refused(refusal: Refusal) -> BuildInfo:
 def _explain(outcome: BuildOutcome, dockerfile: Dockerfile | None,
              limits: Limits | None = None) -> tuple[Text, int | None]:
     if outcome.timed_out:
-        return Text(f"O build foi interrompido: {outcome.error}.",
+        took = re.search(r"longer than (\S+ s)", outcome.error or "")
+        return Text(f"O build foi interrompido: levou mais de {took.group(1)}." if took
+                    else "O build foi interrompido: passou do tempo limite.",
                     f"The build was stopped: {outcome.error}."), None
     killed = build_kill_note(outcome.error, limits)
     if killed is not None:
