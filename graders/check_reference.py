@@ -131,6 +131,8 @@ COMMON = {
     "title": {**TEXT, "description": "What the check requires, for the student."},
     "hint": {**TEXT, "description": "What to do when it fails."},
     "live": {"type": "boolean", "description": "Graded only by `labgrade check --live`."},
+    "expected": {**TEXT, "description": "What the check asks for, in words: the Expected line "
+                 "of a failure, in place of the check's own (for a pattern it cannot word)."},
 }
 
 
@@ -206,7 +208,8 @@ def reference_markdown() -> str:
     lines = ["# Check types", "",
              "Generated from the check classes by `labgrade list --types --markdown`; the same",
              "source gives `labgrade schema`. Every check also takes the common fields `id`,",
-             "`type`, `points`, `visibility` (or `hidden`), `title`, `hint` and `live`.", ""]
+             "`type`, `points`, `visibility` (or `hidden`), `title`, `hint`, `expected` and",
+             "`live`.", ""]
     for info in all_types():
         lines += [f"## `{info.name}`", "", f"{info.summary}", "", f"Needs: {info.need}.", ""]
         if info.fields:

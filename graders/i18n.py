@@ -56,6 +56,24 @@ class Text:
         raise ValueError("expected a string or a mapping with 'pt' and 'en' strings")
 
 
+Shown = str | Text
+"""An expected or actual value: a `Text` when it is words, a plain `str` when it is a literal
+(a path, a port, a Dockerfile line) that reads the same in both languages."""
+
+
+def in_lang(value: Shown, lang: Lang) -> str:
+    """`value` as shown in `lang`."""
+    return value(lang) if isinstance(value, Text) else value
+
+
+def join_shown(sep: str, values: Iterable[Shown]) -> Shown:
+    """`values` joined by `sep`: a plain `str` while they all are, else a `Text`."""
+    items = list(values)
+    if all(isinstance(v, str) for v in items):
+        return sep.join(v for v in items if isinstance(v, str))
+    return Text.same(sep).join(v if isinstance(v, Text) else Text.same(v) for v in items)
+
+
 def default_lang(environ: Mapping[str, str] | None = None) -> Lang:
     """`pt` when LANGUAGE, LC_ALL, LC_MESSAGES or LANG say Portuguese, else `en`."""
     env = os.environ if environ is None else environ

@@ -130,7 +130,7 @@ def instructor_checks(folder: Path) -> tuple[list[tuple[InstructorTestInfo, Any]
     pairs = []
     for info in read_tests(folder):
         check = instructor_test(info.need, name=info.name, file=str(info.file.resolve()),
-                                title=info.title.en, hidden=info.hidden, suite=suite)
+                                title=info.title, hidden=info.hidden, suite=suite)
         suite.tests.append(check)
         pairs.append((info, check))
     return pairs, suite

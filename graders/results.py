@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from graders.i18n import Lang, Text
+from graders.i18n import Lang, Shown, Text, in_lang
 
 
 class Status(str, Enum):
@@ -29,8 +29,9 @@ class CheckResult:
     possible: float
     hidden: bool
     message: Text
-    expected: str | None = None
-    actual: str | None = None
+    expected: Shown | None = None
+    actual: Shown | None = None
+    """Words are a `Text`; a literal value (a path, a port, a Dockerfile line) is a `str`."""
     hint: Text | None = None
     details: str = ""
     """Raw evidence for instructors: build log tail, stdout/stderr, a traceback on ERROR."""
@@ -44,9 +45,11 @@ class CheckResult:
         parts = [self.message(lang)]
         if self.status is not Status.PASSED:
             if self.expected is not None:
-                parts.append(("Esperado: " if lang == "pt" else "Expected: ") + self.expected)
+                head = "Esperado: " if lang == "pt" else "Expected: "
+                parts.append(head + in_lang(self.expected, lang))
             if self.actual is not None:
-                parts.append(("Obtido: " if lang == "pt" else "Actual: ") + self.actual)
+                head = "Obtido: " if lang == "pt" else "Actual: "
+                parts.append(head + in_lang(self.actual, lang))
             if self.hint is not None and self.status is Status.FAILED:
                 parts.append(("Dica: " if lang == "pt" else "Hint: ") + self.hint(lang))
         return "\n".join(parts)

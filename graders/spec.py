@@ -20,7 +20,8 @@ from graders.scoring import resolve_points
 from graders.spec_reader import Reader, load_yaml
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-CHECK_COMMON = {"id", "type", "points", "visibility", "hidden", "title", "hint", "live"}
+CHECK_COMMON = {"id", "type", "points", "visibility", "hidden", "title", "hint", "live",
+                "expected"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class CheckSpec:
     hint: Text | None
     check: Check
     live: bool = False
+    expected: Text | None = None
+    """What the check asks for, in words, shown as the "Expected" line of a failure instead of
+    the check's own (a lab's regex, put in words)."""
 
     @property
     def need(self) -> Need:
@@ -214,7 +218,7 @@ def _parse_check(r: Reader) -> tuple[str, CheckSpec, float | None]:
     title = r.text("title") or cls.default_title
     spec = CheckSpec(check_id, type_name, 0.0, visibility == "hidden", title,
                      r.text("hint") or cls.default_hint, check,
-                     r.flag("live", False) or cls.need is Need.LIVE)
+                     r.flag("live", False) or cls.need is Need.LIVE, r.text("expected"))
     return check_id, spec, r.number("points")
 
 

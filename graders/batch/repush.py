@@ -50,7 +50,8 @@ PUSHED_AGAIN = Text(
 
 def pinned(check: CheckResult) -> tuple[str, str] | None:
     """(reference, digest) graded by a registry_tag check that found its tag, else None."""
-    if check.type != CHECK_TYPE or check.status is not Status.PASSED or not check.actual:
+    if (check.type != CHECK_TYPE or check.status is not Status.PASSED
+            or not isinstance(check.actual, str) or not check.actual):
         return None
     ref, at, digest = check.actual.rpartition("@")
     return (ref, digest) if at and ref and DIGEST.fullmatch(digest) else None

@@ -36,6 +36,11 @@ def _text(value: Any) -> Text | None:
     return None if value is None else Text(str(value["pt"]), str(value["en"]))
 
 
+def _shown(value: Any) -> Any:
+    """An expected/actual value back: a {pt, en} mapping was a `Text`, a string a literal."""
+    return _text(value) if isinstance(value, dict) else value
+
+
 def check_to_dict(check: CheckResult) -> dict[str, Any]:
     return {f.name: _plain(getattr(check, f.name)) for f in fields(check)}
 
@@ -46,6 +51,8 @@ def check_from_dict(data: dict[str, Any]) -> CheckResult:
     title, message = _text(values["title"]), _text(values["message"])
     assert title is not None and message is not None
     values["title"], values["message"], values["hint"] = title, message, _text(values.get("hint"))
+    for key in ("expected", "actual"):
+        values[key] = _shown(values.get(key))
     return CheckResult(**values)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graders.checks.base import Outcome
-from graders.i18n import Text
+from graders.i18n import Shown, Text, join_shown
 
 if TYPE_CHECKING:
     from graders.checks.base import CheckContext
@@ -136,10 +136,10 @@ def name_of(number: int, ids: dict[str, int] | None) -> str:
 class Problem:
     """One way a checked thing differs from the spec (a file's mode, a user's shell)."""
 
-    label: str
+    label: Shown
     what: Text
-    expected: str
-    actual: str
+    expected: Shown
+    actual: Shown
 
 
 def problems_outcome(problems: list[Problem]) -> Outcome:
@@ -150,6 +150,6 @@ def problems_outcome(problems: list[Problem]) -> Outcome:
                             actual=problems[0].actual)
     return Outcome.fail(
         Text.same(" ").join(p.what for p in problems),
-        expected="; ".join(f"{p.label} {p.expected}" for p in problems),
-        actual="; ".join(f"{p.label} {p.actual}" for p in problems),
+        expected=join_shown("; ", (join_shown(" ", (p.label, p.expected)) for p in problems)),
+        actual=join_shown("; ", (join_shown(" ", (p.label, p.actual)) for p in problems)),
     )

@@ -71,7 +71,7 @@ def close_matches(wanted: str, candidates: list[str], n: int = 3) -> list[str]:
 def listing(items: list[str], limit: int = 8) -> str:
     """`a, b, c` (or `a, b, ... (12 in all)`)."""
     shown = ", ".join(items[:limit])
-    return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")
+    return shown + (f", ... ({len(items)})" if len(items) > limit else "")
 
 
 def fix(command: str) -> Text:

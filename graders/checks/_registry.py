@@ -61,14 +61,16 @@ def declared_problem(target: RegistryTarget) -> Outcome | None:
     declared = target.declared
     example = "image: seu_usuario/app:v1.0"
     if declared.problem is not None:
-        return Outcome.fail(declared.problem, expected=example, actual="labgrade.yaml unreadable")
+        return Outcome.fail(declared.problem, expected=example, actual=Text(
+            "labgrade.yaml ilegível", "labgrade.yaml unreadable"))
     if not declared.text:
         return Outcome.fail(Text(
             "A entrega não diz qual imagem foi enviada: crie labgrade.yaml na raiz com "
             f"'{example}' (ou use --image).",
             "The submission does not say which image was pushed: add labgrade.yaml at its root "
             "with 'image: your_user/app:v1.0' (or use --image)."),
-            expected="image: your_user/app:v1.0", actual="no image declared")
+            expected=Text(example, "image: your_user/app:v1.0"),
+            actual=Text("nenhuma imagem declarada", "no image declared"))
     return None
 
 
@@ -107,7 +109,8 @@ def never_pushed(target: RegistryTarget, tag: str) -> Outcome:
         f"O repositório {repo} nunca recebeu um push em {target.where()}. Envie a imagem com: "
         f"docker push {push}",
         f"The repository {repo} was never pushed to {target.where()}. Push the image with: "
-        f"docker push {push}"), expected=push, actual="repository not found")
+        f"docker push {push}"), expected=push,
+        actual=Text("repositório não encontrado", "repository not found"))
 
 
 def not_pushed(target: RegistryTarget, tag: str, doing: Text) -> Outcome:
@@ -117,7 +120,8 @@ def not_pushed(target: RegistryTarget, tag: str, doing: Text) -> Outcome:
         f"Nada foi enviado como {push}, então não há imagem para {doing.pt} "
         "(veja a verificação da tag).",
         f"Nothing was pushed as {push}, so there is no image to {doing.en} "
-        "(see the tag check)."), expected=push, actual="not pushed")
+        "(see the tag check)."), expected=push,
+        actual=Text("nada enviado com essa tag", "not pushed"))
 
 
 def _norm(tag: str) -> str:

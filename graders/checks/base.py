@@ -11,7 +11,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from graders.backends.base import ExecResult, FileStat, HttpResponse
-from graders.i18n import Text
+from graders.i18n import Shown, Text
 
 if TYPE_CHECKING:
     from graders.backends.live import LiveView
@@ -113,15 +113,17 @@ class Outcome:
 
     passed: bool
     message: Text
-    expected: str | None = None
-    actual: str | None = None
+    expected: Shown | None = None
+    actual: Shown | None = None
+    """Words are a `Text` (both languages); a literal value (a path, a port, a Dockerfile line)
+    that reads the same in both may stay a plain `str`."""
     details: str = ""
     line: int | None = None
     fraction: float | None = None
     """Partial credit in 0..1; None means all (passed) or nothing (failed)."""
 
     @classmethod
-    def ok(cls, message: Text, *, actual: str | None = None, line: int | None = None) -> Outcome:
+    def ok(cls, message: Text, *, actual: Shown | None = None, line: int | None = None) -> Outcome:
         return cls(True, message, actual=actual, line=line)
 
     @classmethod
@@ -129,8 +131,8 @@ class Outcome:
         cls,
         message: Text,
         *,
-        expected: str | None = None,
-        actual: str | None = None,
+        expected: Shown | None = None,
+        actual: Shown | None = None,
         details: str = "",
         line: int | None = None,
     ) -> Outcome:

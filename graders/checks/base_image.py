@@ -17,10 +17,21 @@ from graders.checks._dockerfile import (
     stage_text,
     type_problems,
 )
+from graders.checks._pattern import pattern_text
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.dockerfile.model import Dockerfile, Stage
 from graders.dockerfile.refs import ImageRef, base_image
 from graders.i18n import Text
+
+HUB_PREFIX = r"(docker\.io/)?(library/)?"
+"""What a lab writes before an official image's name so that `docker.io/library/debian` matches
+too: left out when the pattern is put in words."""
+
+
+def repository_text(pattern: str) -> Text:
+    r"""A repository pattern in words: `^(docker\.io/)?(library/)?debian$` -> debian."""
+    return pattern_text(pattern.replace(HUB_PREFIX, ""), part=Text('com "{v}"', 'with "{v}"'),
+                        whole=Text.same("{v}"))
 
 
 def short_name(repository: str) -> str:
@@ -91,25 +102,21 @@ class BaseImageCheck(Check):
         found: list[Text] = []
         if self.image is not None and not re.search(self.image, ref.repository):
             found.append(
-                Text(
-                    "o repositório {r} não corresponde a /{x}/",
-                    "repository {r} does not match /{x}/",
-                ).format(r=ref.repository, x=self.image)
+                Text("o repositório {r} não é ", "repository {r} is not ").format(
+                    r=ref.repository) + repository_text(self.image)
             )
         tag = ref.tag or "latest"
         if self.tag is not None and not re.search(self.tag, tag):
             found.append(
-                Text("a tag {t} não corresponde a /{x}/", "tag {t} does not match /{x}/").format(
-                    t=tag, x=self.tag
-                )
+                Text("a tag {t} não é ", "tag {t} is not ").format(t=tag) + self._tag_text()
             )
         banned = next((x for x in self.none_of if re.search(x, short_name(ref.repository))), None)
         if banned is not None:
             found.append(
                 Text(
-                    "é uma base que este laboratório não aceita aqui (/{x}/)",
-                    "it is a base this lab does not accept here (/{x}/)",
-                ).format(x=banned)
+                    "é uma base que este laboratório não aceita aqui (",
+                    "it is a base this lab does not accept here (",
+                ) + repository_text(banned) + Text.same(")")
             )
         if self.pinned and not ref.pinned:
             found.append(
@@ -122,11 +129,24 @@ class BaseImageCheck(Check):
             return None
         return Text.same("; ").join(found)
 
-    def _expected(self) -> str:
-        repo = f"/{self.image}/" if self.image else "*"
-        tag = f"/{self.tag}/" if self.tag else ("≠latest" if self.pinned else "*")
-        banned = "; none of: " + ", ".join(f"/{x}/" for x in self.none_of) if self.none_of else ""
-        return f"FROM {repo}:{tag}{banned}"
+    def _tag_text(self) -> Text:
+        return pattern_text(self.tag or "", whole=Text("a tag {v}", "the tag {v}"),
+                            part=Text('uma tag com "{v}"', 'a tag with "{v}"'),
+                            start=Text('uma tag começando com "{v}"', 'a tag starting with "{v}"'))
+
+    def _expected(self) -> Text:
+        """The default `expected:` in words, from the fields: "debian, with a fixed tag (not
+        latest)"; a lab words a pattern this cannot read with the check's `expected:` field."""
+        parts = [repository_text(self.image) if self.image
+                 else Text("uma imagem base", "a base image")]
+        if self.tag:
+            parts.append(self._tag_text())
+        elif self.pinned:
+            parts.append(Text("com uma tag fixa (não latest)", "with a fixed tag (not latest)"))
+        if self.none_of:
+            parts.append(Text("que não seja ", "not ")
+                         + Text(" nem ", " nor ").join(repository_text(x) for x in self.none_of))
+        return Text.same(", ").join(parts)
 
     def run(self, ctx: CheckContext) -> Outcome:
         df = ctx.dockerfile

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from graders.checks._common import clip, number_problems, regex_problems, tail
+from graders.checks._pattern import pattern_text
+from graders.checks._words import exit_text
 from graders.checks.base import Check, CheckContext, ExecResult, Need, Outcome
 from graders.i18n import Text
 
@@ -74,36 +76,38 @@ class CommandCheck(Check):
                     f"`{clip(shown, 80)}` excedeu o tempo limite de {self.timeout:g} s.",
                     f"`{clip(shown, 80)}` timed out after {self.timeout:g} s.",
                 ),
-                expected=f"finished within {self.timeout:g} s",
-                actual=f"timed out after {self.timeout:g} s",
+                expected=Text(f"terminar em até {self.timeout:g} s",
+                              f"finished within {self.timeout:g} s"),
+                actual=Text(f"ainda rodava após {self.timeout:g} s",
+                            f"timed out after {self.timeout:g} s"),
                 details=details,
             )
         problem = self._problem(result)
         if problem is None:
             return Outcome.ok(
                 Text(f"`{clip(shown, 80)}` funcionou.", f"`{clip(shown, 80)}` worked."),
-                actual=f"exit code {result.exit_code}",
+                actual=exit_text(result.exit_code),
             )
         what, expected = problem
         return Outcome.fail(
             Text(f"`{clip(shown, 80)}`: {what.pt}", f"`{clip(shown, 80)}`: {what.en}"),
             expected=expected,
-            actual=f"exit code {result.exit_code}; stdout: {clip(result.stdout.strip(), 200)!r}; "
-            f"stderr: {clip(result.stderr.strip(), 200)!r}",
+            actual=exit_text(result.exit_code)
+            + Text.same(f"; stdout: {clip(result.stdout.strip(), 200)!r}; "
+                        f"stderr: {clip(result.stderr.strip(), 200)!r}"),
             details=details,
         )
 
-    def _problem(self, result: ExecResult) -> tuple[Text, str] | None:
+    def _problem(self, result: ExecResult) -> tuple[Text, Text] | None:
         if self.exit_code is not None and result.exit_code != self.exit_code:
-            return Text("código de saída inesperado.", "unexpected exit code."), (
-                f"exit code {self.exit_code}"
-            )
+            return (Text("código de saída inesperado.", "unexpected exit code."),
+                    exit_text(self.exit_code))
         if self.stdout is not None and not re.search(self.stdout, result.stdout, re.MULTILINE):
             return Text(
                 "saída padrão inesperada.", "unexpected output."
-            ), f"stdout =~ {self.stdout}"
+            ), Text.same("stdout: ") + pattern_text(self.stdout)
         if self.stderr is not None and not re.search(self.stderr, result.stderr, re.MULTILINE):
             return Text("saída de erro inesperada.", "unexpected error output."), (
-                f"stderr =~ {self.stderr}"
+                Text.same("stderr: ") + pattern_text(self.stderr)
             )
         return None

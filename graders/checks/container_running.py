@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from graders.backends.base import parse_docker_time
 from graders.checks._common import clip, number_problems, tail
+from graders.checks._words import state_text
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
 
@@ -74,8 +75,8 @@ class ContainerRunningCheck(Check):
         if started is None and not state.get("Running"):
             return Outcome.fail(
                 Text("O contêiner não iniciou.", "The container never started."),
-                expected=f"running after {self.after:g} s",
-                actual=str(state.get("Status") or "created"),
+                expected=self._expected(),
+                actual=state_text(str(state.get("Status") or "created")),
                 details=str(state.get("Error") or ""),
             )
         if _running(state):
@@ -105,12 +106,16 @@ class ContainerRunningCheck(Check):
             )
         return self._stopped(ctx, state, started)
 
+    def _expected(self) -> Text:
+        return Text(f"rodando após {self.after:g} s", f"running after {self.after:g} s")
+
     def _stopped(self, ctx: CheckContext, state: dict[str, Any], started: float | None) -> Outcome:
         code = state.get("ExitCode")
         oom = bool(state.get("OOMKilled"))
         finished = parse_docker_time(state.get("FinishedAt"))
         # Docker's two timestamps can disagree by a hair for a process that exits at once.
-        after = f" after {max(finished - started, 0.0):.2g} s" if finished and started else ""
+        took = f" {max(finished - started, 0.0):.2g} s" if finished and started else ""
+        after = Text(f" após{took}", f" after{took}") if took else Text.same("")
         message = Text(
             f"O contêiner parou (código de saída {code}).",
             f"The container stopped (exit code {code}).",
@@ -131,17 +136,20 @@ class ContainerRunningCheck(Check):
                 " The main process failed; its error: {s}",
             ).format(s=said)
         last = tail(errors or output, lines=5, limit=300)
-        actual = f"exited with code {code}{after}; OOMKilled: {str(oom).lower()}"
+        actual = Text(f"encerrou com código {code}", f"exited with code {code}") + after \
+            + Text.same(f"; OOMKilled: {str(oom).lower()}")
         if state.get("Error"):
-            actual += f"; error: {state['Error']}"
+            actual += Text(f"; erro: {state['Error']}", f"; error: {state['Error']}")
         details = (f"ExitCode: {code}\nOOMKilled: {oom}\nError: {state.get('Error') or ''}\n"
                    f"--- last stderr ---\n{tail(errors, lines=40, limit=2000)}\n"
                    f"--- last stdout ---\n{tail(output, lines=40, limit=2000)}")
-        said = "last stderr" if errors else "last output"
+        heading = Text("; última saída de erro: ", "; last stderr: ") if errors \
+            else Text("; última saída: ", "; last output: ")
         return Outcome.fail(
             message,
-            expected=f"running after {self.after:g} s",
-            actual=actual + (f"; {said}: {last}" if last else "; no output"),
+            expected=self._expected(),
+            actual=actual + (heading + Text.same(last) if last
+                             else Text("; sem saída", "; no output")),
             details=details,
         )
 

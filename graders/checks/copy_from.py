@@ -9,7 +9,7 @@ from graders.checks._dockerfile import at, join_lines, no_dockerfile, type_probl
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.dockerfile.model import Dockerfile, Instruction
 from graders.dockerfile.refs import FromTarget, copy_from_target
-from graders.i18n import Text
+from graders.i18n import Text, join_shown
 
 PROBLEMS = {
     "current": Text(
@@ -33,6 +33,7 @@ PROBLEMS = {
         "{v} is an image, not a stage of this Dockerfile",
     ),
 }
+COPY_FROM = Text("COPY --from=<estágio> <origem> <destino>", "COPY --from=<stage> <src> <dest>")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class CopyFromCheck(Check):
                     "Nenhum COPY --from: o estágio final não copia nada de outro estágio.",
                     "No COPY --from: the final stage copies nothing from another stage.",
                 ),
-                expected="COPY --from=<stage> <src> <dest>",
+                expected=COPY_FROM,
                 actual="—",
                 line=final.line if final else None,
             )
@@ -103,8 +104,8 @@ class CopyFromCheck(Check):
             failures = [self._fail(df, i, t, p) for i, t, p in bad]
             return Outcome.fail(
                 join_lines([f.message for f in failures]),
-                expected="\n".join(f.expected or "" for f in failures),
-                actual="\n".join(f.actual or "" for f in failures),
+                expected=join_shown("\n", (f.expected or "" for f in failures)),
+                actual=join_shown("\n", (f.actual or "" for f in failures)),
                 line=failures[0].line,
             )
         stages = [(i, t) for i, t in targets if t.stage is not None]
@@ -115,7 +116,7 @@ class CopyFromCheck(Check):
                     "COPY --from só lê imagens ({v}): nenhum copia de um estágio anterior.",
                     "COPY --from reads only images ({v}): none copies from an earlier stage.",
                 ).format(v=images),
-                expected="COPY --from=<stage> <src> <dest>",
+                expected=COPY_FROM,
                 actual="\n".join(at(df, i) for i, _ in targets[:5]),
                 line=targets[0][0].line,
             )
@@ -144,7 +145,7 @@ class CopyFromCheck(Check):
         rest = instr.text.replace(f"--from={target.value}", f"--from={better}", 1)
         return Outcome.fail(
             message,
-            expected=f"COPY {rest}" if better else "COPY --from=<stage> <src> <dest>",
+            expected=f"COPY {rest}" if better else COPY_FROM,
             actual=at(df, instr),
             line=instr.line,
         )

@@ -17,6 +17,7 @@ from graders.checks._dockerfile import (
     stage_text,
     type_problems,
 )
+from graders.checks._pattern import pattern_text
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.dockerfile.model import Instruction
 from graders.dockerfile.parser import KEYWORDS
@@ -100,12 +101,16 @@ class DockerfileInstructionCheck(Check):
         candidates = [i for i in scope if i.keyword == keyword]
         matching = [i for i in candidates if self._matches(i)]
         where = stage_text(self.stage, "em")
-        what = keyword + (f" /{self.args}/" if self.args else "")
+        what = Text.same(keyword)
+        if self.args:
+            what += Text.same(" ") + pattern_text(
+                self.args, whole=Text.same("{v}"), part=Text('com "{v}"', 'with "{v}"'),
+                other=Text("como o enunciado pede", "as the lab's instructions ask"))
         form = FORMS[self.form] if self.form else Text.same("")
         if not self.present:
             if not matching:
                 return Outcome.ok(
-                    Text("Nenhum {w}", "No {w}").format(w=what)
+                    Text("Nenhum ", "No ") + what
                     + form
                     + Text.same(" ")
                     + where
@@ -118,7 +123,7 @@ class DockerfileInstructionCheck(Check):
                 )
                 + where
                 + Text.same("."),
-                expected=f"{what}: 0",
+                expected=what + Text.same(": 0"),
                 actual=at(df, first),
                 line=first.line,
             )
@@ -131,7 +136,7 @@ class DockerfileInstructionCheck(Check):
                 actual=at(df, first),
                 line=first.line,
             )
-        expected = what + (f": >= {self.min_count}" if self.min_count > 1 else "")
+        expected = what + Text.same(f": >= {self.min_count}" if self.min_count > 1 else "")
         if matching:
             message = (
                 Text("Só {k} {w} ", "Only {k} matching {w} ").format(k=len(matching), w=keyword)
@@ -141,7 +146,7 @@ class DockerfileInstructionCheck(Check):
         elif candidates:
             message = Text("Nenhum {w} ", "No {w} ").format(w=keyword) + where
             if self.args:
-                message += Text(" corresponde a /{x}/", " matches /{x}/").format(x=self.args)
+                message = Text("Nenhum ", "No ") + what + Text.same(" ") + where
                 if self.form:
                     message += Text(" e está", " and is") + FORMS[self.form]
             else:
@@ -154,7 +159,7 @@ class DockerfileInstructionCheck(Check):
         shown = matching or candidates
         return Outcome.fail(
             message,
-            expected=expected + (f" ({self.form})" if self.form else ""),
+            expected=expected + (FORMS[self.form] if self.form else Text.same("")),
             actual="\n".join(at(df, i) for i in shown[:5]) if shown else NOTHING,
             line=shown[0].line if shown else None,
         )

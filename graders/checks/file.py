@@ -24,17 +24,21 @@ from graders.checks._common import (
     scalar_text,
     type_problems,
 )
+from graders.checks._pattern import pattern_text
+from graders.checks._words import KIND_PT, kind_text
 from graders.checks.base import Check, CheckContext, FileStat, Need, Outcome
 from graders.i18n import Text
 
 KINDS = ("file", "directory", "symlink")
 CONTENT_LIMIT = 1 << 20
 """Bytes read for `contains`."""
-KIND_PT = {
-    "file": "arquivo",
-    "directory": "diretório",
-    "symlink": "link simbólico",
-    "other": "outro",
+EXISTS = Text("existe", "exists")
+LABELS = {
+    "kind": Text("tipo:", "kind:"),
+    "mode": Text("permissões:", "mode:"),
+    "owner": Text("dono:", "owner:"),
+    "group": Text("grupo:", "group:"),
+    "content": Text("conteúdo:", "content:"),
 }
 
 
@@ -110,8 +114,8 @@ class FileCheck(Check):
         if st is None:
             return Outcome.fail(
                 Text(f"{self.path} não existe.", f"{self.path} does not exist."),
-                expected=self.kind or "exists",
-                actual="(absent)",
+                expected=kind_text(self.kind) if self.kind else EXISTS,
+                actual=Text("(não existe)", "(absent)"),
             )
         if self.kind != "symlink" and st.kind == "symlink":
             target = follow(ctx, st)
@@ -121,8 +125,9 @@ class FileCheck(Check):
                         f"{self.path} é um link simbólico quebrado.",
                         f"{self.path} is a broken symlink.",
                     ),
-                    expected=self.kind or "exists",
-                    actual=f"symlink to {st.linkname} (missing)",
+                    expected=kind_text(self.kind) if self.kind else EXISTS,
+                    actual=Text(f"link simbólico para {st.linkname}, que não existe",
+                                f"symlink to {st.linkname} (missing)"),
                 )
             st = target
         problems = self._problems(ctx, st)
@@ -134,12 +139,12 @@ class FileCheck(Check):
         p = self.path
         if self.kind is not None and st.kind != self.kind:
             what = Text(f"{p} não é um {KIND_PT[self.kind]}.", f"{p} is not a {self.kind}.")
-            return [Problem("kind", what, self.kind, st.kind)]
+            return [Problem(LABELS["kind"], what, kind_text(self.kind), kind_text(st.kind))]
         problems: list[Problem] = []
         if self.mode is not None and st.mode & 0o7777 != int(scalar_text(self.mode), 8):
             problems.append(
                 Problem(
-                    "mode",
+                    LABELS["mode"],
                     Text(f"{p} tem permissões incorretas.", f"{p} has incorrect permissions."),
                     f"{int(scalar_text(self.mode), 8):04o}",
                     f"{st.mode & 0o7777:04o}",
@@ -159,11 +164,12 @@ class FileCheck(Check):
                     f"{label.pt.capitalize()} {want} não existe no contêiner ({table}).",
                     f"The {label.en} {want} does not exist in the container ({table}).",
                 )
-                problems.append(Problem(field, what, scalar_text(want), name_of(have, ids)))
+                problems.append(Problem(LABELS[field], what, scalar_text(want),
+                                        name_of(have, ids)))
             elif want_id != have:
                 problems.append(
                     Problem(
-                        field,
+                        LABELS[field],
                         Text(f"{p} tem {label.pt} incorreto.", f"{p} has the wrong {label.en}."),
                         name_of(want_id, ids),
                         name_of(have, ids),
@@ -178,10 +184,16 @@ class FileCheck(Check):
         data = ctx.read_file(st.path, CONTENT_LIMIT) if st.kind == "file" else None
         if data is None:
             what = Text(f"{p} não é um arquivo legível.", f"{p} is not a readable file.")
-            return [Problem("content", what, f"=~ {self.contains}", st.kind)]
+            return [Problem(LABELS["content"], what, self._wanted(), kind_text(st.kind))]
         text = decode(data)
         if re.search(self.contains or "", text, re.MULTILINE):
             return []
         what = Text(f"{p} não tem o conteúdo esperado.", f"{p} does not have the expected content.")
-        first = clip(text.strip().splitlines()[0] if text.strip() else "(empty)", 120)
-        return [Problem("content", what, f"=~ {self.contains}", f"first line: {first}")]
+        if not text.strip():
+            return [Problem(LABELS["content"], what, self._wanted(), Text("(vazio)", "(empty)"))]
+        first = clip(text.strip().splitlines()[0], 120)
+        return [Problem(LABELS["content"], what, self._wanted(),
+                        Text(f"primeira linha: {first}", f"first line: {first}"))]
+
+    def _wanted(self) -> Text:
+        return pattern_text(self.contains or "")

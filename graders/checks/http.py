@@ -20,6 +20,8 @@ from graders.checks._common import (
     regex_problems,
     type_problems,
 )
+from graders.checks._pattern import pattern_text
+from graders.checks._words import answer_text, stopped_text
 from graders.checks.base import Check, CheckContext, HttpResponse, Need, Outcome
 from graders.errors import SpecError
 from graders.i18n import Text
@@ -201,8 +203,8 @@ class HttpCheck(Check):
                         f"Sem resposta em {url.pt}: o contêiner não está rodando.",
                         f"No answer at {url.en}: the container is not running.",
                     ),
-                    expected=f"HTTP {self.status or 'answer'}",
-                    actual=f"container stopped (exit code {state.get('ExitCode')})",
+                    expected=self._answer(),
+                    actual=stopped_text(state.get("ExitCode")),
                 )
             raise SpecError(f"http check: container port {self.port} is not in run.ports")
         try:
@@ -211,6 +213,7 @@ class HttpCheck(Check):
             return self._no_answer(
                 url,
                 e,
+                Text("conexão recusada ou fechada", "connection refused or closed"),
                 Text(
                     " A conexão foi recusada ou fechada: nada escuta nessa porta dentro do "
                     "contêiner (o servidor está rodando e escutando em 0.0.0.0?).",
@@ -220,38 +223,48 @@ class HttpCheck(Check):
             )
         except http.client.HTTPException as e:
             return self._no_answer(
-                url, e, Text(" A resposta não é HTTP válido.", " The answer is not valid HTTP.")
+                url, e, Text("resposta inválida", "invalid answer"),
+                Text(" A resposta não é HTTP válido.", " The answer is not valid HTTP."),
             )
         except TimeoutError as e:
             return self._no_answer(
                 url,
                 e,
+                Text(f"nada em {self.timeout:g} s", f"nothing within {self.timeout:g} s"),
                 Text(
                     f" Nenhuma resposta em {self.timeout:g} s.",
                     f" No answer within {self.timeout:g} s.",
                 ),
             )
         except OSError as e:
-            return self._no_answer(url, e, Text("", ""))
+            return self._no_answer(url, e, Text("sem resposta", "no answer"), Text("", ""))
         return self._judge(url, response)
 
-    def _no_answer(self, url: Text, error: Exception, why: Text) -> Outcome:
+    def _answer(self) -> Text:
+        if self.status is None:
+            return Text("uma resposta HTTP", "an HTTP answer")
+        return Text.same(f"HTTP {self.status}")
+
+    def _no_answer(self, url: Text, error: Exception, short: Text, why: Text) -> Outcome:
+        """No answer: `short` says it in both languages; the system's own (English) error
+        text goes to the instructor's details."""
         return Outcome.fail(
             Text(f"Sem resposta HTTP em {url.pt}.", f"No HTTP answer at {url.en}.") + why,
-            expected=f"HTTP {self.status or 'answer'}",
-            actual=f"{type(error).__name__}: {error}".rstrip(": "),
+            expected=self._answer(),
+            actual=short,
+            details=f"{type(error).__name__}: {error}".rstrip(": "),
         )
 
     def _judge(self, url: Text, response: HttpResponse) -> Outcome:
         text = decode(response.body[:BODY_LIMIT])
-        got = f"HTTP {response.status}, body: {clip(text, 200)!r}"
+        got = answer_text(response.status, clip(text, 200))
         if self.status is not None and response.status != self.status:
             return Outcome.fail(
                 Text(
                     f"{url.pt} respondeu com status inesperado.",
                     f"{url.en} answered an unexpected status.",
                 ),
-                expected=f"HTTP {self.status}",
+                expected=Text.same(f"HTTP {self.status}"),
                 actual=got,
             )
         if self.body is not None and not re.search(self.body, text, re.MULTILINE):
@@ -260,7 +273,7 @@ class HttpCheck(Check):
                     f"O corpo de {url.pt} não é o esperado.",
                     f"The body of {url.en} is not as expected.",
                 ),
-                expected=f"body =~ {self.body}",
+                expected=Text("corpo ", "body ") + pattern_text(self.body),
                 actual=got,
             )
         lower = {k.lower(): v for k, v in response.headers.items()}
@@ -273,8 +286,10 @@ class HttpCheck(Check):
                         f"Cabeçalho {name} incorreto em {url.pt}.",
                         f"Header {name} is wrong at {url.en}.",
                     ),
-                    expected=f"{name} =~ {regex}" if regex else f"{name} present",
-                    actual=f"{name}: {value}" if value is not None else f"{name} absent",
+                    expected=Text.same(f"{name}: ") + pattern_text(regex) if regex
+                    else Text(f"{name} presente", f"{name} present"),
+                    actual=f"{name}: {value}" if value is not None
+                    else Text(f"{name} ausente", f"{name} absent"),
                 )
         return Outcome.ok(
             Text(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from graders.checks._common import clip, decode, number_problems, type_problems
+from graders.checks._words import answer_text, stopped_text
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.checks.http import http_probe
 from graders.errors import GraderError
@@ -70,35 +71,40 @@ class HttpNonceCheck(Check):
         token = secrets.token_hex(16)
         name = f"labgrade-{secrets.token_hex(8)}.txt"
         path = f"{self.url_prefix}{name}"
-        expected = f"HTTP 200 with the token written into {self.directory}/{name}"
+        expected = Text(f"HTTP 200 com o código escrito em {self.directory}/{name}",
+                        f"HTTP 200 with the token written into {self.directory}/{name}")
         if ctx.published_port(self.port) is None:
             state = ctx.container_state()
             return Outcome.fail(
                 Text("O contêiner não está rodando.", "The container is not running."),
-                expected=expected, actual=f"container stopped (exit code {state.get('ExitCode')})")
+                expected=expected, actual=stopped_text(state.get("ExitCode")))
         try:
             ctx.put_file(self.directory, name, (token + "\n").encode())
         except GraderError as e:
             return Outcome.fail(
                 Text(f"Não deu para escrever um arquivo em {self.directory} no contêiner.",
                      f"Could not write a file into {self.directory} in the container."),
-                expected=f"{self.directory} is a folder", actual=clip(str(e), 300))
+                expected=Text(f"{self.directory} é uma pasta", f"{self.directory} is a folder"),
+                actual=Text(f"{self.directory} não recebeu o arquivo",
+                            f"{self.directory} did not take the file"),
+                details=clip(str(e), 300))
         try:
             response = http_probe(ctx, self.port, path, self.timeout)
         except (OSError, http.client.HTTPException) as e:
             return Outcome.fail(
                 Text(f"Sem resposta HTTP em GET {path}.", f"No HTTP answer at GET {path}."),
-                expected=expected, actual=f"{type(e).__name__}: {e}".rstrip(": "))
+                expected=expected, actual=Text("sem resposta", "no answer"),
+                details=f"{type(e).__name__}: {e}".rstrip(": "))
         body = decode(response.body[:4096])
         if response.status == 200 and token in body:
             return Outcome.ok(Text(
                 f"Um arquivo novo em {self.directory} foi servido em {self.url_prefix}.",
                 f"A fresh file in {self.directory} was served at {self.url_prefix}."),
-                actual="HTTP 200 with the token")
+                actual=Text("HTTP 200 com o código", "HTTP 200 with the token"))
         return Outcome.fail(
             Text(f"Um arquivo novo em {self.directory} não foi servido: o servidor não serve "
                  "essa pasta (ou responde sempre a mesma coisa).",
                  f"A fresh file in {self.directory} was not served: the server does not serve "
                  "that folder (or always answers the same thing)."),
             expected=expected,
-            actual=f"HTTP {response.status}, body: {clip(body, 120)!r}")
+            actual=answer_text(response.status, clip(body, 120)))

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from graders.checks._common import regex_problems, scalar_text, type_problems
+from graders.checks._pattern import pattern_text
+from graders.checks._words import NONE
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+ARGV = Text('["executável", "argumento", ...]', '["executable", "arg", ...]')
 
 
 def shell_script(argv: list[str]) -> str | None:
@@ -108,19 +111,19 @@ class ImageCmdCheck(Check):
             return Outcome.fail(
                 Text(f"A imagem não define {label}.", f"The image has no {label}."),
                 expected=self._expected(),
-                actual="(none)",
+                actual=NONE,
             )
         script = shell_script(argv)
         unwrapped = simple_command(script) if script is not None else None
         if self.exec_form and script is not None:
             form = ("ENTRYPOINT" if entrypoint else "CMD") if self.effective else label
-            example = show(unwrapped) if unwrapped else '["executable", "arg", ...]'
+            example = Text.same(show(unwrapped)) if unwrapped else ARGV
             return Outcome.fail(
                 Text(
                     f"{form} está na forma shell (executado por /bin/sh -c), não na forma exec.",
                     f"{form} is in shell form (run through /bin/sh -c), not in exec form.",
                 ),
-                expected=f"exec form: {form} {example}",
+                expected=Text(f"forma exec: {form} ", f"exec form: {form} ") + example,
                 actual=actual,
             )
         candidates = [argv]
@@ -136,14 +139,14 @@ class ImageCmdCheck(Check):
             return self._mismatch(label, actual)
         return Outcome.ok(Text(f"{label}: {actual}", f"{label}: {actual}"), actual=actual)
 
-    def _expected(self) -> str:
+    def _expected(self) -> Text:
         if self.equals is not None:
-            want = show([scalar_text(a) for a in self.equals])
+            want = Text.same(show([scalar_text(a) for a in self.equals]))
         elif self.matches is not None:
-            want = f"=~ {self.matches}"
+            want = pattern_text(self.matches)
         else:
-            want = '["executable", "arg", ...]'
-        return want + (" (exec form)" if self.exec_form else "")
+            want = ARGV
+        return want + (Text(" (forma exec)", " (exec form)") if self.exec_form else Text.same(""))
 
     def _mismatch(self, label: str, actual: str) -> Outcome:
         return Outcome.fail(

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from graders.checks._common import clip, mapping_problems, scalar_text
+from graders.checks._pattern import pattern_text
 from graders.checks.base import Check, CheckContext, Need, Outcome
-from graders.i18n import Text
+from graders.i18n import Shown, Text, join_shown
 
 MATCH_MODES = ("exact", "regex")
 
@@ -83,11 +84,17 @@ class ImageEnvCheck(Check):
         message = Text.same(" ").join(
             [Text("Ambiente da imagem incorreto.", "Image environment is wrong."), *parts])
         shown = missing + wrong
-        sep = " =~ " if self.match == "regex" else "="
         return Outcome.fail(
             message,
-            expected=", ".join(f"{n}{sep}{scalar_text(self.env[n])}" for n in shown),
-            actual=", ".join(
-                f"{n}={clip(have[n], 80)}" if n in have else f"{n} (unset)" for n in shown
-            ),
+            expected=join_shown(", ", (self._wanted(n) for n in shown)),
+            actual=join_shown(", ", (
+                f"{n}={clip(have[n], 80)}" if n in have
+                else Text(f"{n} (não definida)", f"{n} (unset)") for n in shown
+            )),
         )
+
+    def _wanted(self, name: str) -> Shown:
+        want = scalar_text(self.env[name])
+        if self.match != "regex":
+            return f"{name}={want}"
+        return Text.same(f"{name}: ") + pattern_text(want)

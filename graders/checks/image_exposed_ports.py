@@ -28,7 +28,7 @@ def _sort_key(port: str) -> tuple[int, str]:
 
 
 def show(ports: set[str]) -> str:
-    return ", ".join(sorted(ports, key=_sort_key)) or "(none)"
+    return ", ".join(sorted(ports, key=_sort_key)) or "—"
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,7 @@ class ImageExposedPortsCheck(Check):
             )
         return Outcome.fail(
             Text(message.pt.strip(), message.en.strip()),
-            expected=show(wanted) + (" (only)" if self.exactly else ""),
+            expected=Text.same(show(wanted))
+            + (Text(" (somente)", " (only)") if self.exactly else Text.same("")),
             actual=show(exposed),
         )

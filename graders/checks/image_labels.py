@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from graders.checks._common import clip, mapping_problems, regex_problems, scalar_text
+from graders.checks._pattern import pattern_text
 from graders.checks.base import Check, CheckContext, Need, Outcome
-from graders.i18n import Text
+from graders.i18n import Text, join_shown
 
-MAINTAINER_SPELLINGS = 'LABEL maintainer="<name> <email>" | MAINTAINER <name> <email>'
+MAINTAINER_SPELLINGS = Text('LABEL maintainer="<nome> <email>" | MAINTAINER <nome> <email>',
+                            'LABEL maintainer="<name> <email>" | MAINTAINER <name> <email>')
 
 
 @dataclass(frozen=True)
@@ -86,14 +88,15 @@ class ImageLabelsCheck(Check):
         shown = missing + wrong
         return Outcome.fail(
             Text(message.pt.strip(), message.en.strip()),
-            expected=", ".join(
-                f"{k} =~ {scalar_text(self.labels[k])}" if scalar_text(self.labels[k]) else k
+            expected=join_shown(", ", (
+                Text.same(f"{k}: ") + pattern_text(scalar_text(self.labels[k]))
+                if scalar_text(self.labels[k]) else k
                 for k in shown
-            ),
-            actual=", ".join(
-                f"{k}={clip(have[k], 80)}" if have.get(k) else f"{k} ({_absent(k, have)})"
+            )),
+            actual=join_shown(", ", (
+                f"{k}={clip(have[k], 80)}" if have.get(k) else _absent(k, have)
                 for k in shown
-            ),
+            )),
         )
 
     def _maintainer(self, ctx: CheckContext, have: dict[str, str]) -> Outcome:
@@ -110,14 +113,16 @@ class ImageLabelsCheck(Check):
             )
         if regex and not re.search(regex, value):
             return Outcome.fail(
-                Text("O mantenedor ({s}) não corresponde a /{x}/.",
-                     "The maintainer ({s}) does not match /{x}/.").format(s=spelling, x=regex),
-                expected=f"maintainer =~ {regex}",
+                Text("O mantenedor ({s}) não é o que o laboratório pede.",
+                     "The maintainer ({s}) is not what the lab asks for.").format(s=spelling),
+                expected=Text("mantenedor: ", "maintainer: ") + pattern_text(regex),
                 actual=f"{spelling} {clip(value, 80)}",
             )
         return Outcome.ok(Text("Mantenedor: {v}.", "Maintainer: {v}.").format(v=clip(value, 80)),
                           actual=f"{spelling} {clip(value, 80)}")
 
 
-def _absent(key: str, have: dict[str, str]) -> str:
-    return "empty" if key in have else "unset"
+def _absent(key: str, have: dict[str, str]) -> Text:
+    if key in have:
+        return Text(f"{key} (vazia)", f"{key} (empty)")
+    return Text(f"{key} (não definida)", f"{key} (unset)")

@@ -8,7 +8,7 @@ from typing import ClassVar
 from graders.checks._common import clip
 from graders.checks._registry import ANY, declared_problem, tag_problems, target_of
 from graders.checks.base import Check, CheckContext, Need, Outcome
-from graders.i18n import Text
+from graders.i18n import Lang, Text
 from graders.registry.reference import COMPONENT, DOCKER_HUB, TAG, parse_reference
 
 
@@ -116,7 +116,13 @@ class ImageReferenceCheck(Check):
         return Text(f"A versão deve ser {self.tag}, não {tag}.",
                     f"The version must be {self.tag}, not {tag}.")
 
-    def _expected(self) -> str:
-        ns = {ANY: "your_user", "": ""}.get(self.namespace, self.namespace)
-        name = self.name or "name"
-        return ("/".join(p for p in (ns, name) if p)) + f":{self.tag or 'version'}"
+    def _expected(self) -> Text:
+        def spelled(lang: Lang) -> str:
+            pt = lang == "pt"
+            ns = {ANY: "seu_usuario" if pt else "your_user", "": ""}.get(self.namespace,
+                                                                         self.namespace)
+            name = self.name or ("nome" if pt else "name")
+            tag = self.tag or ("versão" if pt else "version")
+            return "/".join(p for p in (ns, name) if p) + f":{tag}"
+
+        return Text(spelled("pt"), spelled("en"))

@@ -67,12 +67,13 @@ class ImageSizeCheck(Check):
             problems.append(f"min_mb: {self.min_mb} is larger than max_mb {self.max_mb}")
         return problems
 
-    def _expected(self) -> str:
+    def _expected(self) -> Text:
         if self.min_mb is not None and self.max_mb is not None:
-            return f"{self.min_mb:g} MB ≤ size ≤ {self.max_mb:g} MB"
+            return Text(f"{self.min_mb:g} MB ≤ tamanho ≤ {self.max_mb:g} MB",
+                        f"{self.min_mb:g} MB ≤ size ≤ {self.max_mb:g} MB")
         if self.max_mb is not None:
-            return f"≤ {self.max_mb:g} MB"
-        return f"≥ {self.min_mb:g} MB"
+            return Text.same(f"≤ {self.max_mb:g} MB")
+        return Text.same(f"≥ {self.min_mb:g} MB")
 
     def run(self, ctx: CheckContext) -> Outcome:
         size = int(ctx.image_inspect().get("Size") or 0)
@@ -99,8 +100,7 @@ class ImageSizeCheck(Check):
                 actual=actual,
             )
         return Outcome.ok(
-            Text("A imagem tem {s} ({e}).", "The image is {s} ({e}).").format(
-                s=shown, e=self._expected()
-            ),
+            Text("A imagem tem {s} (", "The image is {s} (").format(s=shown)
+            + self._expected() + Text.same(")."),
             actual=actual,
         )

@@ -8,7 +8,7 @@ from typing import ClassVar
 from graders.checks._common import read_ids, resolve_id, scalar_text
 from graders.checks._dockerfile import at
 from graders.checks.base import Check, CheckContext, Need, Outcome
-from graders.i18n import Text
+from graders.i18n import Shown, Text
 
 
 def user_line(ctx: CheckContext) -> tuple[int | None, Text]:
@@ -64,7 +64,7 @@ class ImageUserCheck(Check):
 
     def run(self, ctx: CheckContext) -> Outcome:
         actual = str(ctx.image_config().get("User") or "")
-        shown = actual or "(empty: root)"
+        shown: Shown = actual or Text("(vazio: root)", "(empty: root)")
         passwd = read_ids(ctx, "/etc/passwd")
         actual_user, _, actual_group = actual.partition(":")
         if self.not_root:
@@ -73,7 +73,7 @@ class ImageUserCheck(Check):
                 line, where = user_line(ctx)
                 return Outcome.fail(
                     Text("A imagem roda como root.", "The image runs as root.") + where,
-                    expected="a non-root USER",
+                    expected=Text("um USER que não seja root", "a non-root USER"),
                     actual=shown,
                     line=line,
                 )

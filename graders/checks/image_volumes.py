@@ -49,7 +49,7 @@ class ImageVolumesCheck(Check):
     def run(self, ctx: CheckContext) -> Outcome:
         declared = {normalise_path(str(v)) for v in ctx.image_config().get("Volumes") or {}}
         missing = [v for v in map(normalise_path, self.volumes) if v not in declared]
-        actual = ", ".join(sorted(declared)) or "(none)"
+        actual = ", ".join(sorted(declared)) or "—"
         if not missing:
             return Outcome.ok(
                 Text(f"Volumes declarados: {actual}.", f"Declared volumes: {actual}."),

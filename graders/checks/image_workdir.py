@@ -39,9 +39,9 @@ class ImageWorkdirCheck(Check):
 
     def run(self, ctx: CheckContext) -> Outcome:
         actual = str(ctx.image_config().get("WorkingDir") or "")
-        shown = actual or "(unset: /)"
+        shown = Text.same(actual) if actual else Text("(não definido: /)", "(unset: /)")
         if normalise_path(actual or "/") == normalise_path(self.workdir):
-            return Outcome.ok(Text(f"WORKDIR: {shown}.", f"WORKDIR: {shown}."), actual=actual)
+            return Outcome.ok(Text.same("WORKDIR: ") + shown + Text.same("."), actual=actual)
         return Outcome.fail(
             Text("WORKDIR diferente do esperado.", "WORKDIR is not the expected directory."),
             expected=normalise_path(self.workdir),

@@ -32,8 +32,8 @@ class InstructorTest(Check):
     """The test function's name (also the check's id)."""
     file: str = ""
     """The absolute path of the lab's test file that defines it."""
-    title: str = ""
-    """The first line of its docstring: what passing means."""
+    title: Text = Text.same("")
+    """Its docstring (the `pt:`/`en:` lines, else the first line): what passing means."""
     hidden: bool = False
     suite: Any = field(default=None, compare=False, repr=False)
     """The lab's `InstructorSuite`, shared by all its instructor tests."""

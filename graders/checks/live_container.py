@@ -8,6 +8,7 @@ from typing import ClassVar
 from graders.backends.live import LiveContainer, LiveView, live_view
 from graders.checks._common import type_problems
 from graders.checks._live import familiar, fix, join, port_maps, ref_problems, run_command
+from graders.checks._words import state_text
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.i18n import Text
 
@@ -81,9 +82,9 @@ class LiveContainerCheck(Check):
         if not problems:
             return Outcome.ok(
                 Text(
-                    f"O contêiner {self.name} está certo: {actual}.",
-                    f"The container {self.name} is right: {actual}.",
-                ),
+                    f"O contêiner {self.name} está certo: ",
+                    f"The container {self.name} is right: ",
+                ) + actual + Text.same("."),
                 actual=actual,
             )
         how = (
@@ -100,11 +101,14 @@ class LiveContainerCheck(Check):
             actual=actual,
         )
 
-    def _expected(self) -> str:
-        parts = ["running"] + ([f"image {familiar(self.image)}"] if self.image else [])
-        parts += ["detached"] if self.detached else []
-        parts += [f"ports {h}->{c}/tcp" for h, c in port_maps(self.ports) or []]
-        return ", ".join(parts)
+    def _expected(self) -> Text:
+        parts = [Text("rodando", "running")]
+        if self.image:
+            parts.append(Text(f"imagem {familiar(self.image)}", f"image {familiar(self.image)}"))
+        parts += [Text("em segundo plano (-d)", "detached")] if self.detached else []
+        parts += [Text(f"portas {h}->{c}/tcp", f"ports {h}->{c}/tcp")
+                  for h, c in port_maps(self.ports) or []]
+        return Text.same(", ").join(parts)
 
     def _missing(self, live: LiveView) -> Outcome:
         others = []
@@ -124,8 +128,10 @@ class LiveContainerCheck(Check):
                     f"{familiar(str(self.image))}. Did you mean {others[0]}?",
                 )
                 + fix(f"docker rename {others[0]} {self.name}"),
-                expected=f"a container named {self.name}",
-                actual=f"containers from {familiar(str(self.image))}: {', '.join(others)}",
+                expected=Text(f"um contêiner chamado {self.name}",
+                              f"a container named {self.name}"),
+                actual=Text(f"contêineres de {familiar(str(self.image))}: {', '.join(others)}",
+                            f"containers from {familiar(str(self.image))}: {', '.join(others)}"),
             )
         return Outcome.fail(
             Text(
@@ -133,8 +139,8 @@ class LiveContainerCheck(Check):
                 f"There is no container named {self.name}.",
             )
             + fix(self.command),
-            expected=f"a container named {self.name}",
-            actual="none (see docker ps -a)",
+            expected=Text(f"um contêiner chamado {self.name}", f"a container named {self.name}"),
+            actual=Text("nenhum (veja docker ps -a)", "none (see docker ps -a)"),
         )
 
     def _problems(self, live: LiveView, c: LiveContainer) -> tuple[list[Text], bool]:
@@ -235,11 +241,13 @@ class LiveContainerCheck(Check):
         return problems
 
 
-def describe(c: LiveContainer) -> str:
+def describe(c: LiveContainer) -> Text:
     """`running, image apache_server:v1.0, detached, ports 0.0.0.0:8080->80/tcp`."""
-    status = c.status if c.running or c.exit_code is None else f"{c.status} ({c.exit_code})"
-    ports = sorted({f"{b.host_port or '?'}->{b.container_port}" for b in c.bindings})
-    return (
-        f"{status}, image {c.image}, {'detached' if c.detached else 'attached'}, "
-        f"ports {', '.join(ports) if ports else 'none'}"
-    )
+    status = state_text(c.status)
+    if not c.running and c.exit_code is not None:
+        status += Text.same(f" ({c.exit_code})")
+    ports = ", ".join(sorted({f"{b.host_port or '?'}->{b.container_port}" for b in c.bindings}))
+    attached = Text("em segundo plano", "detached") if c.detached \
+        else Text("em primeiro plano", "attached")
+    return status + Text(f", imagem {c.image}, ", f", image {c.image}, ") + attached + Text(
+        f", portas {ports or 'nenhuma'}", f", ports {ports or 'none'}")

@@ -10,6 +10,8 @@ from typing import ClassVar
 from graders.backends.live import LiveView, live_view
 from graders.checks._common import clip, decode, number_problems, regex_problems, type_problems
 from graders.checks._live import familiar, fix, ref_problems, run_command
+from graders.checks._pattern import pattern_text
+from graders.checks._words import answer_text
 from graders.checks.base import Check, CheckContext, Need, Outcome
 from graders.checks.http import http_probe
 from graders.i18n import Text
@@ -85,19 +87,21 @@ class LiveHttpCheck(Check):
     def run(self, ctx: CheckContext) -> Outcome:
         live = live_view(ctx)
         url = f"http://127.0.0.1:{self.port}{self.path}"
-        expected = f"HTTP {self.status or 'answer'}" + (
-            f", body =~ {self.body}" if self.body else ""
-        )
+        expected = (Text.same(f"HTTP {self.status}") if self.status
+                    else Text("uma resposta HTTP", "an HTTP answer"))
+        if self.body:
+            expected += Text(", corpo ", ", body ") + pattern_text(self.body)
         try:
             response = http_probe(live, self.port, self.path, self.timeout)
         except (OSError, http.client.HTTPException) as e:
             return Outcome.fail(
                 Text(f"Nada responde em {url}", f"Nothing answers at {url}") + self._why(live),
                 expected=expected,
-                actual=f"{type(e).__name__}: {e}".rstrip(": "),
+                actual=Text("sem resposta", "no answer"),
+                details=f"{type(e).__name__}: {e}".rstrip(": "),
             )
         text = decode(response.body)
-        got = f"HTTP {response.status}, body: {clip(text, 200)!r}"
+        got = answer_text(response.status, clip(text, 200))
         if self.status is not None and response.status != self.status:
             return Outcome.fail(
                 Text(

@@ -76,10 +76,11 @@ class LiveImageCheck(Check):
                 + fix(f"docker tag {guess} {want}")
                 + Text(f" (ou reconstrua: {build})", f" (or rebuild: {build})")
             )
-            actual = f"{which.en.lower()}: {listing(near)}"
+            actual = Text(f"{which.pt.lower()}: {listing(near)}",
+                          f"{which.en.lower()}: {listing(near)}")
         else:
             message = Text(
                 f"Não há imagem {want} no seu Docker.", f"There is no image {want} in your Docker."
             ) + fix(build)
-            actual = f"no local image named {repo}"
+            actual = Text(f"nenhuma imagem local chamada {repo}", f"no local image named {repo}")
         return Outcome.fail(message, expected=want, actual=actual)

@@ -62,7 +62,7 @@ class LiveLoginCheck(Check):
                     f"O Docker tem login em {where} ({state.via}).",
                     f"Docker is logged in to {where} ({state.via}).",
                 ),
-                actual=f"credentials via {state.via}",
+                actual=Text(f"credenciais via {state.via}", f"credentials via {state.via}"),
             )
         command = "docker login" if hub else f"docker login {self.registry}"
         if state.problem:
@@ -72,12 +72,15 @@ class LiveLoginCheck(Check):
                     f"Could not read the login to {where}: {state.problem}",
                 )
                 + fix(command),
-                expected=f"credentials for {where}",
+                expected=Text(f"credenciais para {where}", f"credentials for {where}"),
                 actual=state.problem,
             )
         return Outcome.fail(
             Text(f"O Docker não tem login em {where}.", f"Docker is not logged in to {where}.")
             + fix(command),
-            expected=f"credentials for {where} in {state.config}",
-            actual=f"no auths entry or credential helper for {where} in {state.config}",
+            expected=Text(f"credenciais para {where} em {state.config}",
+                          f"credentials for {where} in {state.config}"),
+            actual=Text(f"nenhuma entrada auths nem credential helper para {where} em "
+                        f"{state.config}",
+                        f"no auths entry or credential helper for {where} in {state.config}"),
         )

@@ -102,7 +102,7 @@ class LiveTagCheck(Check):
                 f"Não há {want_pt}. Você quis dizer {guess}? A tag deve ser {self.tag}.",
                 f"There is no {want_en}. Did you mean {guess}? The tag must be {self.tag}.",
             ) + fix(f"docker tag {guess} {target}")
-            actual = f"other tags: {listing(other_tag)}"
+            actual = Text(f"outras tags: {listing(other_tag)}", f"other tags: {listing(other_tag)}")
         elif bare:
             guess = bare[0]
             message = Text(
@@ -112,7 +112,7 @@ class LiveTagCheck(Check):
                 f" Corrija com: docker tag {guess} {want_pt}",
                 f" Fix it with: docker tag {guess} {want_en}",
             )
-            actual = f"without namespace: {listing(bare)}"
+            actual = Text(f"sem namespace: {listing(bare)}", f"without namespace: {listing(bare)}")
         else:
             message = Text(
                 f"Nenhuma imagem local se chama {want_pt}.", f"No local image is named {want_en}."
@@ -120,8 +120,9 @@ class LiveTagCheck(Check):
                 f" Corrija com: docker tag IMAGEM {want_pt}",
                 f" Fix it with: docker tag IMAGE {want_en}",
             )
-            actual = f"no local image named {self._name('*')}:*"
-        return Outcome.fail(message, expected=want_en, actual=actual)
+            actual = Text(f"nenhuma imagem local chamada {self._name('*')}:*",
+                          f"no local image named {self._name('*')}:*")
+        return Outcome.fail(message, expected=Text(want_pt, want_en), actual=actual)
 
     def _namespace_of(self, ref: str) -> str | None:
         """The namespace when `ref` is `[registry/]NS/repository` as asked, else None."""

@@ -80,7 +80,7 @@ class NamedStageCheck(Check):
             return Outcome.fail(
                 Text("Nenhum estágio antes do último tem nome.",
                      "No stage before the last has a name."),
-                expected=f"FROM {stage.base} AS <name>",
+                expected=Text(f"FROM {stage.base} AS <nome>", f"FROM {stage.base} AS <name>"),
                 actual=at(df, stage.from_instruction),
                 line=stage.line,
             )
@@ -136,7 +136,7 @@ def _read_by_index(df: Dockerfile, stage: Stage, copy: Instruction) -> Outcome:
             "Stage {i} (line {n}) has no name: COPY --from={i} (line {c}) reads it by its "
             "index, which changes when a stage is added.",
         ).format(i=stage.index, n=stage.line, c=copy.line),
-        expected=f"FROM {stage.base} AS <name>",
+        expected=Text(f"FROM {stage.base} AS <nome>", f"FROM {stage.base} AS <name>"),
         actual=at(df, stage.from_instruction),
         line=stage.line,
     )
@@ -149,7 +149,7 @@ def _single_stage(df: Dockerfile) -> Outcome:
             "O Dockerfile tem um estágio só: não há estágio de compilação para nomear.",
             "The Dockerfile has only one stage: there is no compile stage to name.",
         ),
-        expected="FROM ... AS <name>",
+        expected=Text("FROM ... AS <nome>", "FROM ... AS <name>"),
         actual=at(df, stage.from_instruction) if stage else NOTHING,
         line=stage.line if stage else None,
     )

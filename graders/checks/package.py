@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from graders.checks._common import decode, regex_problems
+from graders.checks._pattern import pattern_text
 from graders.checks.base import Check, CheckContext, Need, Outcome
-from graders.i18n import Text
+from graders.i18n import Shown, Text
 
 DB_LIMIT = 16 << 20
 """Bytes of a package database read at most (a large Debian image has a few MiB)."""
@@ -21,6 +22,7 @@ DPKG_STATUS_D = "/var/lib/dpkg/status.d/"
 """One file per package, as in distroless images."""
 APK_INSTALLED = "/lib/apk/db/installed"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9+._-]*$")
+NOT_INSTALLED = Text("(não instalado)", "(not installed)")
 
 
 def dpkg_installed(text: str) -> dict[str, str]:
@@ -107,12 +109,13 @@ class PackageCheck(Check):
                     f"The image has no package database; cannot tell whether {self.name} is "
                     "installed.",
                 ),
-                expected=f"{DPKG_STATUS} or {APK_INSTALLED}",
-                actual="(neither exists)",
+                expected=Text(f"{DPKG_STATUS} ou {APK_INSTALLED}",
+                              f"{DPKG_STATUS} or {APK_INSTALLED}"),
+                actual=Text("(nenhum dos dois existe)", "(neither exists)"),
             )
         path, found = database
         version = found.get(self.name)
-        actual = f"{self.name} {version}" if version is not None else "(not installed)"
+        actual: Shown = f"{self.name} {version}" if version is not None else NOT_INSTALLED
         if not self.installed:
             if version is None:
                 return Outcome.ok(
@@ -123,14 +126,14 @@ class PackageCheck(Check):
                     f"{self.name} está instalado e não deveria.",
                     f"{self.name} is installed and should not be.",
                 ),
-                expected="(not installed)",
+                expected=NOT_INSTALLED,
                 actual=actual,
                 details=f"read from {path}",
             )
         if version is None:
             return Outcome.fail(
                 Text(f"{self.name} não está instalado.", f"{self.name} is not installed."),
-                expected=self.name + (f" =~ {self.version}" if self.version else ""),
+                expected=self._wanted(),
                 actual=actual,
                 details=f"read from {path}",
             )
@@ -140,7 +143,15 @@ class PackageCheck(Check):
                     f"{self.name} está instalado em outra versão.",
                     f"{self.name} is installed in another version.",
                 ),
-                expected=f"{self.name} =~ {self.version}",
+                expected=self._wanted(),
                 actual=actual,
             )
         return Outcome.ok(Text(f"{actual} instalado.", f"{actual} installed."), actual=actual)
+
+    def _wanted(self) -> Shown:
+        if not self.version:
+            return self.name
+        version = pattern_text(self.version, part=Text('versão com "{v}"', 'version with "{v}"'),
+                               start=Text('versão começando com "{v}"',
+                                          'version starting with "{v}"'))
+        return Text(f"{self.name}, ", f"{self.name}, ") + version

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from graders.checks._common import clip
+from graders.checks._words import kind_text
 from graders.checks.base import Check, CheckContext, FileStat, Need, Outcome
-from graders.i18n import Text
+from graders.i18n import Shown, Text, join_shown
 
 GLOB_CHARS = "*?["
 MAX_CANDIDATES = 64
@@ -41,10 +42,10 @@ def expand(ctx: CheckContext, pattern: str) -> list[str]:
     return paths
 
 
-def describe(st: FileStat) -> str:
+def describe(st: FileStat) -> Shown:
     if st.kind == "symlink":
         return f"{st.path} -> {st.linkname}"
-    return f"{st.path} ({st.kind})"
+    return Text.same(f"{st.path} (") + kind_text(st.kind) + Text.same(")")
 
 
 @dataclass(frozen=True)
@@ -107,14 +108,14 @@ class PathAbsentCheck(Check):
                 st = ctx.stat(path)
                 if st is not None and all(f.path != st.path for f in found):
                     found.append(st)
-        expected = "absent: " + ", ".join(self.paths)
+        expected = Text("ausentes: ", "absent: ") + Text.same(", ".join(self.paths))
         if not found:
             return Outcome.ok(
                 Text(
                     "Nenhum dos caminhos existe na imagem: {p}.",
                     "None of the paths exists in the image: {p}.",
                 ).format(p=clip(", ".join(self.paths), 200)),
-                actual="(none found)",
+                actual=Text("(nenhum encontrado)", "(none found)"),
             )
         shown = ", ".join(f.path for f in found[:5]) + (" …" if len(found) > 5 else "")
         return Outcome.fail(
@@ -123,5 +124,5 @@ class PathAbsentCheck(Check):
                 "The final image still holds what it should not: {f}.",
             ).format(f=clip(shown, 300)),
             expected=expected,
-            actual="\n".join(describe(f) for f in found[:10]),
+            actual=join_shown("\n", (describe(f) for f in found[:10])),
         )

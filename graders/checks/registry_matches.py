@@ -10,7 +10,7 @@ from graders.checks._common import clip, type_problems
 from graders.checks._pushed import Pushed, pushed_tag
 from graders.checks._registry import lookup, not_pushed, tag_problems, unavailable
 from graders.checks.base import Check, CheckContext, Need, Outcome
-from graders.i18n import Text
+from graders.i18n import Shown, Text, join_shown
 from graders.registry.errors import PlatformNotFound, RegistryError, RegistryNotFound
 
 FIELDS = ("Entrypoint", "Cmd", "Env", "ExposedPorts", "Labels", "WorkingDir", "User")
@@ -126,28 +126,36 @@ class RegistryMatchesCheck(Check):
         pushed = (pushed_doc.get("config") if isinstance(pushed_doc, dict) else None) or {}
         differ = [f for f in self.fields
                   if normalized(f, built.get(f)) != normalized(f, pushed.get(f))]
-        expected = [f"{f}={_show(normalized(f, built.get(f)))}" for f in differ]
-        actual = [f"{f}={_show(normalized(f, pushed.get(f)))}" for f in differ]
+        expected: list[Shown] = [f"{f}={_show(normalized(f, built.get(f)))}" for f in differ]
+        actual: list[Shown] = [f"{f}={_show(normalized(f, pushed.get(f)))}" for f in differ]
         if self.layers:
             n_built = layer_count((inspect.get("RootFS") or {}).get("Layers"))
             n_pushed = layer_count(((pushed_doc or {}).get("rootfs") or {}).get("diff_ids"))
             if n_built != n_pushed:
                 differ.append("layers")
-                expected.append(f"layers={n_built}")
-                actual.append(f"layers={n_pushed}")
+                expected.append(Text(f"camadas={n_built}", f"layers={n_built}"))
+                actual.append(Text(f"camadas={n_pushed}", f"layers={n_pushed}"))
         if not differ:
             return Outcome.ok(Text(f"{name} é a imagem que o seu Dockerfile constrói",
                                    f"{name} is the image your Dockerfile builds")
                               + pushed_as.note + Text.same("."), actual=digest)
         names = ", ".join(differ)
+        names_pt = names.replace("layers", "camadas")
         return Outcome.fail(Text(
-            f"{name} no registry difere da imagem construída do seu Dockerfile em: {names}",
+            f"{name} no registry difere da imagem construída do seu Dockerfile em: {names_pt}",
             f"{name} in the registry differs from the image built from your Dockerfile in: "
             f"{names}") + pushed_as.note + Text(
             f". Construa e envie de novo: docker build -t {name} . && docker push {name}",
             f". Build and push again: docker build -t {name} . && docker push {name}"),
-            expected=clip("; ".join(expected), 600), actual=clip("; ".join(actual), 600),
+            expected=_clipped(join_shown("; ", expected)),
+            actual=_clipped(join_shown("; ", actual)),
             details=f"pushed manifest {digest}")
+
+
+def _clipped(value: Shown) -> Shown:
+    if isinstance(value, Text):
+        return Text(clip(value.pt, 600), clip(value.en, 600))
+    return clip(value, 600)
 
 
 def _show(value: Any) -> str:

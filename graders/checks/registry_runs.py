@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from graders.checks._common import clip, number_problems, regex_problems, tail, type_problems
+from graders.checks._pattern import pattern_text
 from graders.checks._pushed import Pushed, pushed_tag
 from graders.checks._registry import lookup, not_pushed, tag_problems, unavailable
+from graders.checks._words import NO_OUTPUT, exit_text
 from graders.checks.base import Check, CheckContext, ExecResult, Need, Outcome
 from graders.i18n import Text
 from graders.registry.errors import RegistryError
@@ -79,7 +81,8 @@ class RegistryRunsCheck(Check):
             return Outcome.fail(Text(f"{name} executou, mas não imprimiu o esperado",
                                      f"{name} ran, but did not print what is expected")
                                 + note + Text.same("."),
-                                expected=self.stdout, actual=clip(out, 300) or "(no output)")
+                                expected=pattern_text(self.stdout, whole=Text.same("{v}")),
+                                actual=clip(out, 300) or NO_OUTPUT)
         if self.same_as_build:
             built = ctx.run_image(None, self.timeout)
             if built.exit_code == 0 and built.stdout.strip() != out:
@@ -88,8 +91,8 @@ class RegistryRunsCheck(Check):
                     f"{name} prints something else than your Dockerfile's image") + note + Text(
                     f": envie o build atual (docker push {name}).",
                     f": push the current build (docker push {name})."),
-                    expected=clip(built.stdout.strip(), 300) or "(no output)",
-                    actual=clip(out, 300) or "(no output)")
+                    expected=clip(built.stdout.strip(), 300) or NO_OUTPUT,
+                    actual=clip(out, 300) or NO_OUTPUT)
         return Outcome.ok(Text(f"{name} executa e imprime o esperado",
                                f"{name} runs and prints what is expected")
                           + note + Text.same("."), actual=clip(out, 200))
@@ -99,12 +102,13 @@ class RegistryRunsCheck(Check):
             return Outcome.fail(Text(
                 f"{name} não terminou em {self.timeout:g} s",
                 f"{name} did not finish within {self.timeout:g} s") + note + Text.same("."),
-                expected="exit 0", actual="killed at the time limit")
+                expected=exit_text(0),
+                actual=Text("interrompido no tempo limite", "killed at the time limit"))
         if result.exit_code != 0:
             return Outcome.fail(Text(
                 f"{name} terminou com o código {result.exit_code}",
                 f"{name} exited with code {result.exit_code}") + note + Text.same("."),
-                expected="exit 0", actual=f"exit {result.exit_code}",
+                expected=exit_text(0), actual=exit_text(result.exit_code),
                 details=_streams(result))
         return None
 

@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from graders.checks._common import clip, number_problems, regex_problems, tail, type_problems
+from graders.checks._pattern import pattern_text
+from graders.checks._words import exit_text
 from graders.checks.base import Check, CheckContext, ExecResult, Need, Outcome
 from graders.checks.image_cmd import effective_argv
 from graders.i18n import Text
+
+QUOTED = Text.same('"{v}"')
 
 
 def normalised(text: str) -> str:
@@ -113,7 +117,8 @@ class RunOutputCheck(Check):
                     "for input or loop forever?",
                 ).format(t=self.timeout),
                 expected=self._expected(),
-                actual=f"(killed after {self.timeout:g} s)\n" + self._shown(result),
+                actual=Text(f"(interrompido após {self.timeout:g} s)\n",
+                            f"(killed after {self.timeout:g} s)\n") + self._shown(result),
                 details=details,
             )
         problems = self._problems(result)
@@ -135,9 +140,9 @@ class RunOutputCheck(Check):
             if result.exit_code in (126, 127) and not result.stdout:  # not found, not runnable
                 said = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
                 found.append(Text(
-                    "o comando não pôde ser executado (código {c}): {e}",
-                    "the command could not be run (exit {c}): {e}",
-                ).format(c=result.exit_code, e=clip(said or "not found", 200)))
+                    "o comando não pôde ser executado (código {c})",
+                    "the command could not be run (exit {c})",
+                ).format(c=result.exit_code) + Text.same(f": {clip(said, 200)}" if said else ""))
             else:
                 found.append(Text("terminou com código {c}, esperado {x}",
                                   "it exited with code {c}, expected {x}").format(
@@ -146,27 +151,31 @@ class RunOutputCheck(Check):
             found.append(Text("a saída não é exatamente a esperada",
                               "the output is not exactly what was expected"))
         if self.stdout is not None and not re.search(self.stdout, result.stdout, re.MULTILINE):
-            found.append(Text("a saída padrão não corresponde a /{x}/",
-                              "standard output does not match /{x}/").format(x=self.stdout))
+            found.append(Text("a saída padrão não tem ", "standard output does not have ")
+                         + pattern_text(self.stdout, part=QUOTED))
         if self.stderr is not None and not re.search(self.stderr, result.stderr, re.MULTILINE):
-            found.append(Text("a saída de erro não corresponde a /{x}/",
-                              "standard error does not match /{x}/").format(x=self.stderr))
+            found.append(Text("a saída de erro não tem ", "standard error does not have ")
+                         + pattern_text(self.stderr, part=QUOTED))
         return found
 
-    def _expected(self) -> str:
-        parts = []
+    def _expected(self) -> Text:
+        parts: list[Text] = []
         if self.equals is not None:
-            parts.append(f"stdout = {json.dumps(normalised(self.equals), ensure_ascii=False)}")
+            equals = json.dumps(normalised(self.equals), ensure_ascii=False)
+            parts.append(Text.same(f"stdout = {equals}"))
         if self.stdout is not None:
-            parts.append(f"stdout =~ /{self.stdout}/")
+            parts.append(Text.same("stdout: ") + pattern_text(self.stdout, part=QUOTED))
         if self.stderr is not None:
-            parts.append(f"stderr =~ /{self.stderr}/")
+            parts.append(Text.same("stderr: ") + pattern_text(self.stderr, part=QUOTED))
         if self.exit_code is not None:
-            parts.append(f"exit {self.exit_code}")
-        return "\n".join(parts) or "ends in time"
+            parts.append(exit_text(self.exit_code))
+        if not parts:
+            return Text("termina no tempo limite", "ends in time")
+        return Text.same("\n").join(parts)
 
     @staticmethod
-    def _shown(result: ExecResult) -> str:
+    def _shown(result: ExecResult) -> Text:
         out = json.dumps(clip(normalised(result.stdout), 300), ensure_ascii=False)
-        code = "killed" if result.exit_code is None else result.exit_code
-        return f"stdout = {out}\nexit {code}"
+        code = Text("interrompido", "killed") if result.exit_code is None \
+            else exit_text(result.exit_code)
+        return Text.same(f"stdout = {out}\n") + code

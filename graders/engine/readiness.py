@@ -14,6 +14,7 @@ import re
 import socket
 import time
 
+from graders.checks._pattern import pattern_text
 from graders.checks.http import http_probe
 from graders.engine.context import EngineContext
 from graders.engine.idle import IdleWatch, idle_message
@@ -59,8 +60,9 @@ def wait_ready_reason(ctx: EngineContext, ready: Readiness) -> Text | None:
 
 def _what(ready: Readiness) -> Text:
     if ready.kind == "log":
-        return Text(f"a saída nunca mostrou /{ready.pattern}/",
-                    f"its output never showed /{ready.pattern}/")
+        said = pattern_text(ready.pattern or "", part=Text.same('"{v}"'),
+                            other=Text("a linha esperada", "the expected line"))
+        return Text("a saída nunca mostrou ", "its output never showed ") + said
     if ready.kind == "http":
         return Text(f"nenhuma resposta HTTP na porta {ready.port}",
                     f"no HTTP answer on port {ready.port}")

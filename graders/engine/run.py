@@ -7,6 +7,7 @@ reason; the CLI, the pytest plugin and batch grading are thin front ends over `g
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 import uuid
@@ -413,8 +414,8 @@ def _result(spec: CheckSpec, outcome: Outcome, duration: float) -> CheckResult:
     score = earned(spec.points, outcome.passed, outcome.fraction)
     status = Status.PASSED if outcome.passed and score >= spec.points else Status.FAILED
     return CheckResult(spec.id, spec.title, spec.type, status, score, spec.points, spec.hidden,
-                       outcome.message, outcome.expected, outcome.actual, spec.hint,
-                       outcome.details, outcome.line, spec.live, round(duration, 3))
+                       outcome.message, spec.expected or outcome.expected, outcome.actual,
+                       spec.hint, outcome.details, outcome.line, spec.live, round(duration, 3))
 
 
 def _skipped(spec: CheckSpec, reason: Text) -> CheckResult:
@@ -456,7 +457,9 @@ def _refused(refusal: Refusal) -> BuildInfo:
 def _explain(outcome: BuildOutcome, dockerfile: Dockerfile | None,
              limits: Limits | None = None) -> tuple[Text, int | None]:
     if outcome.timed_out:
-        return Text(f"O build foi interrompido: {outcome.error}.",
+        took = re.search(r"longer than (\S+ s)", outcome.error or "")
+        return Text(f"O build foi interrompido: levou mais de {took.group(1)}." if took
+                    else "O build foi interrompido: passou do tempo limite.",
                     f"The build was stopped: {outcome.error}."), None
     killed = build_kill_note(outcome.error, limits)
     if killed is not None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from graders.i18n import Lang
+from graders.i18n import Lang, Shown, in_lang
 from graders.reporters._text import FIELD_CAP, LOG_CAP, clean, sanitize
 from graders.reporters.base import (
     GRADER_NAME,
@@ -20,6 +20,11 @@ from graders.reporters.base import (
     shown_checks,
 )
 from graders.results import BuildInfo, CheckResult, LabResult
+
+
+def _value(value: Shown | None, lang: Lang) -> str | None:
+    """An expected/actual value as the string it always was in this format, in `lang`."""
+    return None if value is None else clean(in_lang(value, lang), FIELD_CAP, lang)
 
 
 def _check(check: CheckResult, lang: Lang, student_view: bool) -> dict[str, Any]:
@@ -31,8 +36,8 @@ def _check(check: CheckResult, lang: Lang, student_view: bool) -> dict[str, Any]
         "points": check.score,
         "max_points": check.possible,
         "message": clean(check.message(lang), FIELD_CAP, lang),
-        "expected": None if check.expected is None else clean(check.expected, FIELD_CAP, lang),
-        "actual": None if check.actual is None else clean(check.actual, FIELD_CAP, lang),
+        "expected": _value(check.expected, lang),
+        "actual": _value(check.actual, lang),
         "hint": None if check.hint is None else clean(check.hint(lang), FIELD_CAP, lang),
         "visibility": "hidden" if check.hidden else "visible",
         "line": check.line,

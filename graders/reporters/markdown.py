@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from graders.i18n import Lang, Text
+from graders.i18n import Lang, Text, in_lang
 from graders.reporters._text import CAPS, clean, md_escape, md_fence, one_line, sanitize
 from graders.reporters.base import (
     STATUS_EMOJI,
@@ -41,7 +41,8 @@ def _failed(check: CheckResult, lang: Lang, field_cap: int) -> list[str]:
         lines += [f"- **{label('line', lang)}:** {check.line}", ""]
     for key, value in (("expected", check.expected), ("actual", check.actual)):
         if value is not None and field_cap:
-            lines += [f"**{label(key, lang)}:**", "", md_fence(clean(value, field_cap, lang)), ""]
+            shown = clean(in_lang(value, lang), field_cap, lang)
+            lines += [f"**{label(key, lang)}:**", "", md_fence(shown), ""]
     if check.hint is not None and check.status is Status.FAILED:
         hint = md_escape(clean(check.hint(lang), max(field_cap, 160), lang))
         lines += [f"> 💡 **{label('hint', lang)}:** {hint}", ""]

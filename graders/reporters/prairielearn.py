@@ -47,7 +47,8 @@ def _format_errors(result: LabResult, checks: tuple[CheckResult, ...], lang: Lan
     if result.build.status is Status.ERROR:
         why = result.build.explanation
         errors.append(
-            f"{label('build', lang)}: " + (clean(why(lang), 2048, lang) if why else "error")
+            f"{label('build', lang)}: "
+            + (clean(why(lang), 2048, lang) if why else STATUS_LABEL[Status.ERROR](lang))
         )
     for c in checks:
         if c.status is Status.ERROR:

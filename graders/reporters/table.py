@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from graders.i18n import Lang
+from graders.i18n import Lang, in_lang
 from graders.reporters._text import clean, neutralize_workflow_commands, one_line, sanitize
 from graders.reporters.base import (
     STATUS_LABEL,
@@ -87,7 +87,7 @@ class TableReporter:
         for key, value in (("expected", check.expected), ("actual", check.actual)):
             if value is not None:
                 out.append(f"  {label(key, lang)}:")
-                out += self._wrap(clean(value, FIELD_CAP, lang), "    ")
+                out += self._wrap(clean(in_lang(value, lang), FIELD_CAP, lang), "    ")
         if check.hint is not None and check.status is Status.FAILED:
             out += self._wrap(
                 f"{label('hint', lang)}: {clean(check.hint(lang), FIELD_CAP, lang)}", "  "

@@ -18,6 +18,7 @@ import pytest
 
 from graders.backends.base import LABEL_RUN
 from graders.engine.run import GradeOptions, grade
+from graders.i18n import in_lang
 from graders.results import LabResult
 from graders.spec import Lab
 from tests.conftest import run_tags
@@ -78,7 +79,9 @@ class Graded:
         if self.result.build.explanation is not None:
             parts += [self.result.build.explanation.pt, self.result.build.explanation.en]
         for c in self.result.checks:
-            parts += [c.message.pt, c.message.en, c.expected or "", c.actual or "", c.details]
+            parts += [c.message.pt, c.message.en, c.details]
+            parts += [in_lang(value or "", lang)
+                      for value in (c.expected, c.actual) for lang in ("pt", "en")]
         return "\n".join(parts)
 
     def everything(self) -> str:

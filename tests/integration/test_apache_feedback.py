@@ -9,6 +9,7 @@ import pytest
 from graders.engine.run import grade
 from graders.results import LabResult, Status
 from graders.spec import load_lab
+from tests.unit.fake_context import en
 
 pytestmark = pytest.mark.docker
 
@@ -25,7 +26,7 @@ def by_id(result: LabResult, check_id: str) -> Any:
 def test_missing_expose_says_what_and_hints(backend: Any) -> None:
     check = by_id(graded("fails_expose", backend), "exposes-80")
     assert check.status is Status.FAILED
-    assert "80/tcp" in (check.expected or "")
+    assert "80/tcp" in en(check.expected)
     assert check.hint and "EXPOSE 80" in check.hint.en and "EXPOSE 80" in check.hint.pt
     assert check.message.pt != check.message.en
 
@@ -34,7 +35,7 @@ def test_background_apache_reports_exit_code_and_skips_http(backend: Any) -> Non
     result = graded("fails_background", backend)
     running = by_id(result, "keeps-running")
     assert running.status is Status.FAILED
-    assert "0" in (running.actual or "") or "exit" in running.message.en.lower()
+    assert "0" in en(running.actual) or "exit" in running.message.en.lower()
     http = by_id(result, "serves-http")
     assert http.status is Status.SKIPPED and http.score == 0
     assert "stopped" in http.message.en

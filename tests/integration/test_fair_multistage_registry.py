@@ -13,6 +13,7 @@ from graders.engine.run import grade
 from graders.results import CheckResult, LabResult, Status
 from graders.samples import prepared
 from graders.spec import Lab, load_lab
+from tests.unit.fake_context import en
 
 pytestmark = pytest.mark.docker
 
@@ -37,7 +38,7 @@ def test_the_registry_checks_after_the_tag_name_what_they_found(backend: Any) ->
     lab = load_lab("day2-registry")
     result = graded(lab, "submissions/wrong_tag", backend)
     tag = by_id(result, "tag-pushed")
-    assert tag.status is Status.FAILED and tag.expected == "v1.0"
+    assert tag.status is Status.FAILED and en(tag.expected) == "v1.0"
     assert "Did you mean v1.0 when you pushed 1.0?" in tag.message.en
     for check_id in ("pushed-matches", "pushed-runs"):
         check = by_id(result, check_id)
@@ -65,7 +66,7 @@ def test_the_unnamed_index_stage_reads_plainly(backend: Any) -> None:
     lab = load_lab("day2-multistage")
     result = graded(lab, "submissions/fails_unnamed_stage_index", backend)
     named = by_id(result, "build-stage-named")
-    assert named.line == 2 and named.actual == "Dockerfile:2: FROM golang:1.19"
-    assert named.expected == "FROM golang:1.19 AS <name>"
+    assert named.line == 2 and en(named.actual) == "Dockerfile:2: FROM golang:1.19"
+    assert en(named.expected) == "FROM golang:1.19 AS <name>"
     assert "COPY --from=0 (line 9)" in named.message.en
     assert "COPY --from=0 (linha 9)" in named.message.pt

@@ -1,6 +1,7 @@
 """Every lab's reference solution scores full marks and each sample scores what lab.yaml says;
 a sample with a `setup: fails:` list fails exactly those checks, so a single fault that costs
-points in a second check (or a correct spelling that loses any) is caught.
+points in a second check (or a correct spelling that loses any) is caught; and each sample's
+result, rendered with `--lang pt`, holds no English phrase and no raw regex.
 
 This is the contract instructors rely on: graded on the real engine, nothing left behind.
 """
@@ -17,6 +18,7 @@ from graders.reporters.junit import JunitReporter
 from graders.results import Status
 from graders.samples import prepared
 from graders.spec import Lab, Sample, lab_ids, labs_root, load_lab
+from tests.portuguese import english_in, regexes_in
 from tests.unit.reporters.test_junit_schema import xsd_errors
 
 
@@ -50,3 +52,8 @@ def test_sample_scores_as_expected(lab: Lab, sample: Sample, backend: Any,
     if sample.path == "solution":
         assert result.possible == lab.points
         assert all(c.status is Status.PASSED for c in result.checks), report
+    # Issue 14: a Portuguese run reads as Portuguese in every student-facing format, with no
+    # raw regex (tests/portuguese.py says what it reads and what it leaves out as evidence).
+    feedback = "\n".join(c.feedback("pt") for c in result.checks)
+    assert english_in(result) == {}, feedback
+    assert regexes_in(result) == {}, feedback

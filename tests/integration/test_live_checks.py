@@ -37,6 +37,7 @@ from graders.engine.context import EngineContext
 from graders.spec import load_lab
 from tests.conftest import require_docker, run_tags
 from tests.integration.registry_support import free_port, has_registry_binary, need
+from tests.unit.fake_context import en
 
 pytestmark = pytest.mark.docker
 LAB = load_lab("day2-apache").root
@@ -182,10 +183,10 @@ def test_container_right_and_page_answers(student: Student, ctx: EngineContext) 
     answers(port)
     outcome = container_check(name, port).run(ctx)
     assert outcome.passed, outcome.message.en
-    assert outcome.actual == f"running, image {IMAGE}, detached, ports {port}->80/tcp"
+    assert en(outcome.actual) == f"running, image {IMAGE}, detached, ports {port}->80/tcp"
     page = http_check(name, port).run(ctx)
     assert page.passed, page.message.en
-    assert page.actual is not None and page.actual.startswith("HTTP 200")
+    assert en(page.actual).startswith("HTTP 200")
 
 
 def test_container_stopped(student: Student, ctx: EngineContext) -> None:
@@ -210,7 +211,7 @@ def test_wrong_port_mapping(student: Student, ctx: EngineContext) -> None:
         f"port 80 is published on host port {other}, not {port}",
         f"docker rm -f {name} && {run}",
     )
-    assert f"{other}->80/tcp" in (outcome.actual or "")
+    assert f"{other}->80/tcp" in en(outcome.actual)
     says(http_check(name, port).run(ctx), f"does not publish -p {port}:80")
 
 
@@ -251,7 +252,7 @@ def test_not_logged_in_with_a_fresh_config(
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
     outcome = LiveLoginCheck().run(ctx)
     says(outcome, "Docker is not logged in to Docker Hub", "Fix it with: docker login")
-    assert str(tmp_path / "config.json") in (outcome.actual or "")
+    assert str(tmp_path / "config.json") in en(outcome.actual)
 
 
 @pytest.mark.registry

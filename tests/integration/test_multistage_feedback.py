@@ -18,6 +18,7 @@ import pytest
 from graders.engine.run import GradeOptions, grade
 from graders.results import LabResult, Status
 from graders.spec import load_lab
+from tests.unit.fake_context import en
 
 pytestmark = pytest.mark.docker
 
@@ -91,8 +92,8 @@ def test_buildando_typo_names_the_stage_it_meant_and_its_line(backend: Any) -> N
         assert "buildando" in text and "build?" in text and "8" in text
     assert "did you mean build?" in check.message.en
     assert "você quis dizer build?" in check.message.pt
-    assert check.expected == "COPY --from=build /app/hello /app/hello"
-    assert check.actual == "Dockerfile:8: COPY --from=buildando /app/hello /app/hello"
+    assert en(check.expected) == "COPY --from=build /app/hello /app/hello"
+    assert en(check.actual) == "Dockerfile:8: COPY --from=buildando /app/hello /app/hello"
     assert result.build.status is Status.FAILED and result.build.line == 8
     assert result.build.explanation is not None and "build" in result.build.explanation.en
     skipped = by_id(result, "prints-hello")
@@ -112,7 +113,7 @@ def test_golang_final_stage_feedback(backend: Any) -> None:
     result = grade(lab, lab.root / "submissions" / "fails_golang_final_stage", backend)
     assert "final-base-not-golang" not in {c.check_id for c in result.checks}  # one fault
     toolchain = by_id(result, "no-go-toolchain")
-    assert toolchain.status is Status.FAILED and "/usr/bin/go" in (toolchain.actual or "")
+    assert toolchain.status is Status.FAILED and "/usr/bin/go" in en(toolchain.actual)
     size = by_id(result, "under-20mb")
     assert size.status is Status.FAILED and "MB" in size.message.pt
     assert by_id(result, "prints-hello").status is Status.PASSED

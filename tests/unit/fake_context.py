@@ -22,6 +22,7 @@ from typing import Any
 
 from graders.checks.base import CheckContext, ExecResult, FileStat, HttpResponse, Outcome
 from graders.dockerfile.model import Dockerfile
+from graders.i18n import Shown, in_lang
 
 Entry = tuple[FileStat, bytes]
 """A path's metadata and content (content is ignored for directories and symlinks)."""
@@ -193,3 +194,13 @@ def passed(outcome: Outcome, *, translated: bool = False) -> Outcome:
     assert outcome.message.pt and outcome.message.en
     assert not translated or outcome.message.pt != outcome.message.en, outcome.message
     return outcome
+
+
+def en(value: Shown | None) -> str:
+    """An expected/actual value as an English run shows it ("" when there is none)."""
+    return "" if value is None else in_lang(value, "en")
+
+
+def pt(value: Shown | None) -> str:
+    """An expected/actual value as a Portuguese run shows it ("" when there is none)."""
+    return "" if value is None else in_lang(value, "pt")

@@ -7,6 +7,7 @@ import io
 import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -53,6 +54,18 @@ def test_serial_round_trip_is_lossless() -> None:
     result = make_result(LAB, failed=["exposes-80"], errored=["serves-http"])
     data = json.loads(json.dumps(serial.to_dict(result)))
     assert serial.from_dict(data) == result
+
+
+def test_serial_round_trip_keeps_expected_words_and_literals() -> None:
+    """An expected/actual in both languages (a Text) comes back as a Text, a literal as a str."""
+    base = make_result(LAB, failed=["exposes-80"])
+    words = Text("um USER que não seja root", "a non-root USER")
+    checks = tuple(replace(c, expected=words, actual="root") if c.status is Status.FAILED else c
+                   for c in base.checks)
+    result = replace(base, checks=checks)
+    back = serial.from_dict(json.loads(json.dumps(serial.to_dict(result))))
+    assert back == result
+    assert any(c.expected == words and c.actual == "root" for c in back.checks)
 
 
 def test_store_keeps_history_and_latest(tmp_path: Path) -> None:

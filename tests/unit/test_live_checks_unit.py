@@ -27,6 +27,7 @@ from graders.checks.live_image import LiveImageCheck
 from graders.checks.live_login import LiveLoginCheck
 from graders.checks.live_tag import LiveTagCheck
 from graders.registry.credentials import LoginState, client_login
+from tests.unit.fake_context import en
 from tests.unit.fake_live import IMAGE, IMAGE_ID, RUN, Ctx, FakeLive, container
 
 
@@ -63,7 +64,7 @@ def test_image_wrong_tag_lists_the_repositorys_tags() -> None:
         "Corrija com: docker tag apache_server:latest apache_server:v1.0",
         "Fix it with: docker tag apache_server:latest apache_server:v1.0",
     )
-    assert out.expected == IMAGE and "x:1" not in (out.actual or "")
+    assert en(out.expected) == IMAGE and "x:1" not in en(out.actual)
 
 
 def test_image_typo_in_the_repository() -> None:
@@ -97,7 +98,7 @@ CHECK = LiveContainerCheck(name="apache", image=IMAGE, ports=["8080:80"])
 def test_container_right() -> None:
     out = run(CHECK, apache_live(container()))
     assert out.passed
-    assert out.actual == "running, image apache_server:v1.0, detached, ports 8080->80/tcp"
+    assert en(out.actual) == "running, image apache_server:v1.0, detached, ports 8080->80/tcp"
 
 
 def test_container_missing_names_the_run_command() -> None:
@@ -132,7 +133,7 @@ def test_container_wrong_port_reports_what_is_mapped() -> None:
         "port 80 is published on host port 8081, not 8080",
     )
     says(out, f"docker rm -f apache && {RUN}", f"docker rm -f apache && {RUN}")
-    assert "8081->80/tcp" in (out.actual or "")
+    assert "8081->80/tcp" in en(out.actual)
 
 
 def test_container_host_port_to_the_wrong_container_port() -> None:
@@ -228,7 +229,7 @@ def test_http_wrong_status_and_body() -> None:
 )
 def test_http_silence_is_explained(state: tuple[LiveContainer, ...], pt: str, en: str) -> None:
     out = run(HTTP, apache_live(*state))
-    assert not out.passed and "ConnectionRefusedError" in (out.actual or "")
+    assert not out.passed and "ConnectionRefusedError" in out.details
     says(
         out, "Nada responde em http://127.0.0.1:8080/", "Nothing answers at http://127.0.0.1:8080/"
     )

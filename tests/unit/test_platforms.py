@@ -44,7 +44,7 @@ def test_annotations_point_to_dockerfile_lines_of_visible_failures() -> None:
     kind, props, data = parse_command(lines[0])
     assert kind == "error" and props["file"] == "sub/Dockerfile" and props["line"] == "5"
     assert "Title user-nonroot (0/10)" in props["title"]
-    assert "Expected: a non-root user" in data and "Hint: Use USER." in data
+    assert "Expected: a non-root USER" in data and "Hint: Use USER." in data
     assert_no_secrets("\n".join(lines))
 
 

@@ -21,7 +21,7 @@ from graders.checks.registry_tag import RegistryTagCheck
 from graders.registry.errors import RegistryNotFound, RegistryUnreachable
 from graders.registry.manifest import DOCKER_MANIFEST, parse_manifest
 from graders.registry.target import Declared, RegistryTarget, declared_image
-from tests.unit.fake_context import FakeContext
+from tests.unit.fake_context import FakeContext, en, pt
 
 REG = "127.0.0.1:5000"
 
@@ -130,7 +130,7 @@ def test_reference_lab_rules_name_namespace_tag() -> None:
     other = check.run(ctx_for("alice/app:2.0"))
     assert other.details == "The version must be v1.0, not 2.0."
     assert "A versão deve ser v1.0, não 2.0." in other.message.pt
-    assert outcome.expected == "alice/app:v1.0"
+    assert en(outcome.expected) == "alice/app:v1.0"
 
 
 def test_reference_namespace_optional_for_local_registry() -> None:
@@ -140,7 +140,8 @@ def test_reference_namespace_optional_for_local_registry() -> None:
 def test_reference_missing_declaration(tmp_path: Path) -> None:
     outcome = ImageReferenceCheck().run(ctx_for(None))
     assert not outcome.passed and "labgrade.yaml" in outcome.message.en
-    assert "labgrade.yaml" in outcome.message.pt and outcome.actual == "no image declared"
+    assert "labgrade.yaml" in outcome.message.pt and en(outcome.actual) == "no image declared"
+    assert pt(outcome.actual) == "nenhuma imagem declarada"
 
 
 def test_reference_validate() -> None:
@@ -263,9 +264,10 @@ def test_matches_reports_each_differing_field_and_layers() -> None:
     outcome = RegistryMatchesCheck().run(ctx)
     assert not outcome.passed
     assert "Cmd, Labels, layers" in outcome.message.en
-    assert "Cmd, Labels, layers" in outcome.message.pt
-    assert outcome.expected == 'Cmd=["/app/hello"]; Labels={"v": "1"}; layers=2'
-    assert outcome.actual == 'Cmd=["/hello"]; Labels={"v": "0"}; layers=1'
+    assert "Cmd, Labels, camadas" in outcome.message.pt
+    assert en(outcome.expected) == 'Cmd=["/app/hello"]; Labels={"v": "1"}; layers=2'
+    assert en(outcome.actual) == 'Cmd=["/hello"]; Labels={"v": "0"}; layers=1'
+    assert pt(outcome.actual) == 'Cmd=["/hello"]; Labels={"v": "0"}; camadas=1'
 
 
 def test_matches_nothing_pushed_under_the_tag() -> None:
@@ -295,10 +297,10 @@ def test_runs_compares_output() -> None:
     old = ExecResult(0, "Hello, Docker!\n", "")
     ctx = ctx_for("s/app:v1.0", client, runs={"pushed": old, None: ok})
     outcome = RegistryRunsCheck().run(ctx)
-    assert not outcome.passed and outcome.expected == "Hello, World!"
+    assert not outcome.passed and en(outcome.expected) == "Hello, World!"
     assert outcome.actual == "Hello, Docker!"
     ctx = ctx_for("s/app:v1.0", client, runs={"pushed": ExecResult(None, "", "")})
-    assert RegistryRunsCheck().run(ctx).actual == "killed at the time limit"
+    assert en(RegistryRunsCheck().run(ctx).actual) == "killed at the time limit"
 
 
 @pytest.mark.parametrize("type_name", ["registry_tag", "registry_matches", "registry_runs",

@@ -15,7 +15,16 @@ from graders.checks.container_running import ContainerRunningCheck
 from graders.checks.file import FileCheck
 from graders.checks.http import HttpCheck
 from graders.errors import SpecError
-from tests.unit.fake_context import FakeContext, directory, failed, passed, symlink, text_file
+from tests.unit.fake_context import (
+    FakeContext,
+    directory,
+    en,
+    failed,
+    passed,
+    pt,
+    symlink,
+    text_file,
+)
 from tests.unit.test_image_checks import PASSWD
 
 STARTED = "2024-05-01T12:00:00.123456789Z"
@@ -77,8 +86,9 @@ def test_stopped_container_says_exit_code_oom_and_logs(clock: Clock) -> None:
     assert clock.sleeps == []  # it already stopped: no waiting
     assert "exit code 0" in out.message.en and "código de saída 0" in out.message.pt
     assert "foreground" in out.message.en and "primeiro plano" in out.message.pt
-    assert out.actual and "code 0 after 0.4 s" in out.actual and "AH00558" in out.actual
-    assert "line 0\n" not in out.actual
+    assert "code 0 after 0.4 s" in en(out.actual) and "AH00558" in en(out.actual)
+    assert "código 0 após 0.4 s" in pt(out.actual) and "exited" not in pt(out.actual)
+    assert "line 0\n" not in en(out.actual)
     assert "ExitCode: 0" in out.details and "AH00558" in out.details
 
 
@@ -87,7 +97,7 @@ def test_a_crash_reason_on_stderr_is_shown_even_after_noisy_stdout(clock: Clock)
     ctx = FakeContext(state=state, logs="B" * 20_000 + "\n",
                       errors="noisy.sh: cannot open /etc/app.conf\n")
     out = failed(ContainerRunningCheck(after=3).run(ctx))
-    assert "last stderr: noisy.sh: cannot open /etc/app.conf" in (out.actual or "")
+    assert "last stderr: noisy.sh: cannot open /etc/app.conf" in en(out.actual)
     assert "--- last stderr ---\nnoisy.sh: cannot open" in out.details
     assert "--- last stdout ---\n…BBB" in out.details and len(out.details) < 4500
 
@@ -105,14 +115,14 @@ def test_container_that_dies_while_waiting(clock: Clock) -> None:
             return next(states)
 
     out = failed(ContainerRunningCheck(after=3).run(Dying()))
-    assert "OOMKilled" in out.message.en and "OOMKilled: true" in (out.actual or "")
-    assert "no output" in (out.actual or "")
+    assert "OOMKilled" in out.message.en and "OOMKilled: true" in en(out.actual)
+    assert "no output" in en(out.actual)
 
 
 def test_never_started_and_validate() -> None:
     state = {"Running": False, "StartedAt": "0001-01-01T00:00:00Z", "Status": "created"}
     out = failed(ContainerRunningCheck().run(FakeContext(state=state)))
-    assert out.actual == "created"
+    assert en(out.actual) == "created"
     assert ContainerRunningCheck(after=-1).validate()
     assert ContainerRunningCheck(after=1000).validate()
 
@@ -135,15 +145,15 @@ def test_http_passes_with_status_body_and_headers_any_case() -> None:
 def test_http_wrong_status_says_what_came_back() -> None:
     body = b"<h1>Not Found</h1>" + b"x" * 500
     out = failed(HttpCheck(port=80).run(http_ctx(HttpResponse(404, {}, body))))
-    assert out.expected == "HTTP 200" and out.actual
-    assert out.actual.startswith("HTTP 404, body: '<h1>Not Found</h1>x")
-    assert len(out.actual) < 260  # first 200 characters of the body only
+    assert en(out.expected) == "HTTP 200" and en(out.actual)
+    assert en(out.actual).startswith("HTTP 404, body: '<h1>Not Found</h1>x")
+    assert len(en(out.actual)) < 260  # first 200 characters of the body only
 
 
 def test_http_body_and_header_mismatch() -> None:
     failed(HttpCheck(port=80, body="^Welcome").run(http_ctx(PAGE)))
     out = failed(HttpCheck(port=80, headers={"X-Powered-By": "PHP"}).run(http_ctx(PAGE)))
-    assert out.actual == "X-Powered-By absent"
+    assert en(out.actual) == "X-Powered-By absent"
 
 
 @pytest.mark.parametrize(
@@ -158,7 +168,7 @@ def test_http_body_and_header_mismatch() -> None:
 )
 def test_http_connection_problems_fail_clearly(error: BaseException, words: str) -> None:
     out = failed(HttpCheck(port=80).run(http_ctx(error)))
-    assert words in out.message.en and type(error).__name__ in (out.actual or "")
+    assert words in out.message.en and type(error).__name__ in out.details
 
 
 def test_http_port_not_published() -> None:
@@ -205,7 +215,7 @@ def test_file_message_style_for_permissions() -> None:
     ctx = FakeContext(files=FILES)
     out = failed(file_check(path="/app/run.sh", mode="0755").run(ctx))
     assert out.message.en == "/app/run.sh has incorrect permissions."
-    assert (out.expected, out.actual) == ("0755", "0644")
+    assert (en(out.expected), en(out.actual)) == ("0755", "0644")
     assert not ctx.called("exec")
 
 
@@ -229,21 +239,24 @@ def test_file_passes_kind_mode_owner_group_contains() -> None:
 def test_file_reports_several_problems_at_once() -> None:
     check = file_check(path="/app/run.sh", mode="0755", owner="www-data")
     out = failed(check.run(FakeContext(files=FILES)))
-    assert out.expected == "mode 0755; owner www-data (33)"
-    assert out.actual == "mode 0644; owner app (1000)"
+    assert en(out.expected) == "mode: 0755; owner: www-data (33)"
+    assert en(out.actual) == "mode: 0644; owner: app (1000)"
+    assert pt(out.actual) == "permissões: 0644; dono: app (1000)"
 
 
 def test_file_unknown_user_and_missing() -> None:
     out = failed(file_check(path="/app/run.sh", owner="nginx").run(FakeContext(files=FILES)))
     assert "nginx does not exist" in out.message.en
     out = failed(file_check(path="/app/nope").run(FakeContext(files=FILES)))
-    assert out.actual == "(absent)"
+    assert en(out.actual) == "(absent)"
 
 
 def test_file_kinds_and_symlinks() -> None:
     ctx = FakeContext(files=FILES)
     out = failed(file_check(path="/app", kind="file").run(ctx))
-    assert (out.expected, out.actual) == ("file", "directory") and "arquivo" in out.message.pt
+    assert (en(out.expected), en(out.actual)) == ("file", "directory")
+    assert "arquivo" in out.message.pt
+    assert (pt(out.expected), pt(out.actual)) == ("arquivo", "diretório")
     passed(file_check(path="/app/current", kind="symlink").run(ctx))
     passed(file_check(path="/app/current", kind="file", contains="apachectl").run(ctx))
     assert "broken" in failed(file_check(path="/app/dangling", kind="file").run(ctx)).message.en
@@ -253,7 +266,7 @@ def test_file_kinds_and_symlinks() -> None:
 
 def test_file_contains_mismatch_shows_first_line() -> None:
     out = failed(file_check(path="/app/run.sh", contains="nginx").run(FakeContext(files=FILES)))
-    assert out.actual == "first line: #!/bin/sh"
+    assert en(out.actual) == "first line: #!/bin/sh"
 
 
 @pytest.mark.parametrize(
@@ -282,7 +295,7 @@ def test_command_argv_and_shell_string() -> None:
     passed(CommandCheck(exec=["php", "--version"], stdout=r"^PHP 8\.").run(ctx))
     assert ("exec", ("php", "--version"), 10.0) in ctx.calls
     out = failed(CommandCheck(exec="php -m | grep -i pdo").run(ctx))
-    assert out.expected == "exit code 0" and out.actual and out.actual.startswith("exit code 1")
+    assert en(out.expected) == "exit code 0" and en(out.actual).startswith("exit code 1")
     assert "php -m | grep -i pdo" in out.message.en
 
 
@@ -294,7 +307,7 @@ def test_command_stdout_stderr_and_timeout() -> None:
     passed(CommandCheck(exec=["x"], stderr="warning").run(ctx))
     passed(CommandCheck(exec=["x"], exit_code=None, stdout="ok").run(ctx))
     out = failed(CommandCheck(exec=["sleep", "100"], timeout=2).run(ctx))
-    assert "timed out after 2 s" in out.message.en and out.actual == "timed out after 2 s"
+    assert "timed out after 2 s" in out.message.en and en(out.actual) == "timed out after 2 s"
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,7 @@ def make_rich() -> LabResult:
                 Status.FAILED,
                 0,
                 10,
-                expected="a non-root user",
+                expected=Text("um USER que não seja root", "a non-root USER"),
                 actual="root",
                 hint=Text("Use USER.", "Use USER."),
                 line=5,

@@ -74,6 +74,25 @@ def test_every_format_renders_every_sample(
             assert_clean(out)
 
 
+@pytest.mark.parametrize("name", sorted(REPORTERS))
+def test_every_format_shows_expected_words_in_the_run_language(name: str, rich: LabResult) -> None:
+    """An expected value that is words (a Text) reads in the run's language; a literal (a
+    `str`: "root") reads the same in both."""
+    reporter = get_reporter(name)()
+    pt, en = reporter.render(rich, "pt"), reporter.render(rich, "en")
+    assert "não seja root" in pt and "non-root" not in pt
+    assert "non-root" in en and "não seja root" not in en
+    assert "root" in pt and "root" in en
+
+
+def test_json_expected_stays_a_string(rich: LabResult) -> None:
+    """Tools read `expected`/`actual` as strings: a Text is rendered, never an object."""
+    checks = json.loads(JsonReporter().render(rich, "pt"))["checks"]
+    user = next(c for c in checks if c["id"] == "user-nonroot")
+    assert user["expected"] == "um USER que não seja root"
+    assert user["actual"] == "root"
+
+
 def test_sanitize_keeps_text_and_drops_controls() -> None:
     assert sanitize("a\x1b[1;31mred\x1b[0m\x00\tb\r\nc\rd") == "ared\tb\nc\nd"
     assert sanitize(b"ok\xff".decode("utf-8", "surrogateescape")) == "ok\ufffd"
@@ -113,7 +132,7 @@ def test_json_shape(rich: LabResult) -> None:
         assert entry["status"] in {"passed", "failed", "error", "skipped"}
         assert entry["visibility"] in {"visible", "hidden"}
     failed = data["checks"][1]
-    assert failed["expected"] == "a non-root user" and failed["line"] == 5
+    assert failed["expected"] == "a non-root USER" and failed["line"] == 5
     assert failed["hint"] == "Use USER." and failed["title"] == "Title user-nonroot"
 
 
@@ -173,7 +192,7 @@ def test_junit_counts_and_names(rich: LabResult) -> None:
     failure = cases[1].find("failure")
     # junit-10.xsd has no `line`: the Dockerfile line leads the message annotations show
     assert failure is not None and failure.get("message") == "Dockerfile:5: Message user-nonroot"
-    assert "Expected: a non-root user" in (failure.text or "")
+    assert "Expected: a non-root USER" in (failure.text or "")
     assert cases[1].get("line") is None
     assert cases[3].find("error") is not None and cases[4].find("skipped") is not None
     assert cases[0].find("failure") is None and cases[0].find("error") is None

@@ -55,7 +55,7 @@ def test_classroom_shape_and_points(rich: LabResult) -> None:
     assert data["tests"][0]["duration"] == 250 and data["tests"][0]["execution_time"] == "0.25s"
     assert (
         data["tests"][1]["line_no"] == 5
-        and "Expected: a non-root user" in data["tests"][1]["message"]
+        and "Expected: a non-root USER" in data["tests"][1]["message"]
     )
     assert data["tests"][2]["score"] == 2.5  # partial credit survives
 
@@ -286,7 +286,7 @@ def test_markdown_summary(rich: LabResult) -> None:
     assert "| ✅ | Title exposes\\-80 | passed | 10/10 |" in md
     assert "| ❌ | Hidden checks | failed | 5/10 |" in md
     assert "### ❌ Title user\\-nonroot" in md and "💡 **Hint:** Use USER\\." in md
-    assert "```text\na non-root user\n```" in md
+    assert "```text\na non-root USER\n```" in md
     assert "Título" in MarkdownReporter().render(rich, "pt")
 
 
@@ -319,7 +319,7 @@ def test_table_plain(rich: LabResult) -> None:
     assert lines[-1] == "Score: 17.5/50 (error)"
     row = next(line for line in lines if "Title labels" in line)
     assert row.startswith("failed") and row.endswith("2.5/5") and len(row) == 72
-    assert "  Expected:" in out and "    a non-root user" in out and "  Hint: Use USER." in out
+    assert "  Expected:" in out and "    a non-root USER" in out and "  Hint: Use USER." in out
     assert any(line.startswith("failed") and "Hidden checks" in line for line in lines)
 
 
