@@ -15,6 +15,7 @@ import pytest
 from graders.cli.env import Env, ExitStatus
 from graders.cli.main import main
 from graders.engine.run import GradeOptions, grade
+from graders.i18n import Text
 from graders.results import LabResult, Status
 from graders.spec import Lab, load_lab
 
@@ -154,7 +155,7 @@ def test_a_failing_test_says_what_expected_actual(lab: Lab, tmp_path: Path,
     motd, label = checks["test_motd"], checks["test_label"]
     assert (motd.status, label.status) == (Status.FAILED, Status.FAILED)
     assert motd.message.en == "The instructor's test did not pass."
-    assert motd.expected == "/etc/motd says hello"
+    assert motd.expected == Text.same("/etc/motd says hello")  # the title, in both languages
     assert motd.actual is not None and "'bye' == 'hello'" in motd.actual
     assert "Traceback" not in motd.actual and "def test_motd" not in motd.actual
     assert label.message.en == "The instructor's test did not pass: the course label is missing"
