@@ -32,7 +32,7 @@ class InstructorTest(Check):
     """The test function's name (also the check's id)."""
     file: str = ""
     """The absolute path of the lab's test file that defines it."""
-    title: Text = Text.same("")
+    title: Text = field(default_factory=lambda: Text.same(""))
     """Its docstring (the `pt:`/`en:` lines, else the first line): what passing means."""
     hidden: bool = False
     suite: Any = field(default=None, compare=False, repr=False)
