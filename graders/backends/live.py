@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from graders.backends.base import HttpResponse
-from graders.errors import BackendError, DockerUnavailable, docker_host
+from graders.errors import BackendError
 
 LOCALHOST = "127.0.0.1"
 MAX_HTTP_BODY = 1 << 20
@@ -102,13 +102,9 @@ class LiveEngine:
     @property
     def _api(self) -> Any:
         if self._client is None:
-            import docker
+            from graders.backends.client import connect
 
-            try:
-                self._client = docker.from_env(timeout=CLIENT_TIMEOUT)
-            except docker.errors.DockerException as e:
-                host = docker_host()
-                raise DockerUnavailable(host, str(e)) from e
+            self._client = connect(CLIENT_TIMEOUT)
         return self._client.api
 
     def images(self) -> list[LiveImage]:

@@ -15,7 +15,7 @@ from typing import Any
 import docker
 import docker.errors
 
-from graders.errors import DockerUnavailable, docker_host
+from graders.backends.client import connect
 
 CLIENT_TIMEOUT = 300
 
@@ -32,10 +32,7 @@ class Publisher:
     """One connection to the engine (DOCKER_HOST, TLS from the environment); close it after."""
 
     def __init__(self) -> None:
-        try:
-            self._client = docker.from_env(timeout=CLIENT_TIMEOUT)
-        except docker.errors.DockerException as e:
-            raise DockerUnavailable(docker_host(), str(e)) from None
+        self._client = connect(CLIENT_TIMEOUT)
 
     def __enter__(self) -> Publisher:
         return self

@@ -32,9 +32,10 @@ from graders.backends.base import (
     is_engine_fault,
     parse_docker_time,
 )
+from graders.backends.client import connect, settings
 from graders.backends.live import LiveEngine, LiveView
 from graders.backends.logcap import CappedLog
-from graders.errors import BackendError, DockerUnavailable, docker_host
+from graders.errors import BackendError
 
 
 class SdkBackend:
@@ -43,14 +44,8 @@ class SdkBackend:
     def __init__(self, timeout: float = 120.0, base_url: str | None = None) -> None:
         # Connection settings from the environment (DOCKER_HOST, TLS), or an explicit engine:
         # batch grading spreads its workers over several engines with --docker-host.
-        self._connect: dict[str, Any] = dict(docker.utils.kwargs_from_env())
-        if base_url:
-            self._connect["base_url"] = base_url
-        try:
-            # Negotiating the API version is one GET /version: it fails when no engine answers.
-            self.client = docker.DockerClient(timeout=int(timeout), **self._connect)
-        except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
-            raise DockerUnavailable(base_url or docker_host(), _short(e)) from e
+        self._connect = settings(base_url)
+        self.client = connect(timeout, base_url)
         self._version: str | None = None  # the engine's own version, asked for when needed
 
     def version(self) -> str:

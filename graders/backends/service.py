@@ -17,7 +17,7 @@ import docker.errors
 import docker.utils
 import requests.exceptions
 
-from graders.errors import DockerUnavailable, docker_host
+from graders.backends.client import connect
 
 CLIENT_TIMEOUT = 120
 _FAILURES = (docker.errors.DockerException, requests.exceptions.RequestException)
@@ -49,11 +49,7 @@ class ServiceContainers:
     """One connection to the engine (DOCKER_HOST, TLS from the environment); close it after."""
 
     def __init__(self) -> None:
-        try:
-            self._client = docker.DockerClient(timeout=CLIENT_TIMEOUT,
-                                               **docker.utils.kwargs_from_env())
-        except _FAILURES as e:
-            raise DockerUnavailable(docker_host(), short(e)) from None
+        self._client = connect(CLIENT_TIMEOUT)
 
     def __enter__(self) -> ServiceContainers:
         return self

@@ -12,6 +12,7 @@ from __future__ import annotations
 from graders import __version__
 from graders.errors import UsageError
 from graders.i18n import Text
+from graders.platforms.workflow import fill, yaml_str
 
 MAX_SHARDS = 256
 """GitHub runs at most 256 jobs of one matrix."""
@@ -94,11 +95,11 @@ jobs:
 
 
 def _quoted(value: str) -> str:
-    """A YAML single-quoted scalar: nothing in it is read as YAML or an expression."""
+    """A YAML single-quoted scalar that is read as neither YAML nor an Actions expression."""
     if any(c in value for c in "\n\r\0") or "${{" in value:
         raise UsageError(Text(f"{value!r}: quebras de linha e ${{{{ }}}} não são aceitas aqui.",
                               f"{value!r}: line breaks and ${{{{ }}}} are not allowed here."))
-    return "'" + value.replace("'", "''") + "'"
+    return yaml_str(value)
 
 
 def shard_workflow(lab: str, roster: str, shards: int, install: str | None = None,
@@ -109,13 +110,9 @@ def shard_workflow(lab: str, roster: str, shards: int, install: str | None = Non
         raise UsageError(Text(
             f"--shards {shards}: use de 2 a {MAX_SHARDS} (o limite de uma matriz do GitHub).",
             f"--shards {shards}: give 2 to {MAX_SHARDS} (GitHub's matrix limit)."))
-    values = {"@version@": __version__, "@shards@": str(shards),
-              "@name@": _quoted(f"grade {lab} ({shards} shards)"),
-              "@install@": _quoted(install or f"labgrade=={__version__}"),
-              "@lab@": _quoted(lab), "@roster@": _quoted(roster), "@labs@": _quoted(labs or ""),
-              "@deadline@": _quoted(deadline or ""), "@python@": _quoted(python),
-              "@matrix@": ", ".join(str(k) for k in range(1, shards + 1))}
-    text = TEMPLATE
-    for key, value in values.items():
-        text = text.replace(key, value)
-    return text
+    return fill(TEMPLATE, version=__version__, shards=str(shards),
+                name=_quoted(f"grade {lab} ({shards} shards)"),
+                install=_quoted(install or f"labgrade=={__version__}"), lab=_quoted(lab),
+                roster=_quoted(roster), labs=_quoted(labs or ""),
+                deadline=_quoted(deadline or ""), python=_quoted(python),
+                matrix=", ".join(str(k) for k in range(1, shards + 1)))
