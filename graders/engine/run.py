@@ -7,7 +7,6 @@ reason; the CLI, the pytest plugin and batch grading are thin front ends over `g
 
 from __future__ import annotations
 
-import re
 import time
 import traceback
 import uuid
@@ -199,11 +198,11 @@ class GradingRun:
     def without_engine(self, specs: list[CheckSpec], engine: NoEngine) -> None:
         """Grade the Dockerfile's checks; every other check, and the build, is ERROR saying
         that no engine answers (ours, never the student's)."""
-        by_need = self._dockerfile_stage(specs)
+        self._dockerfile_stage(specs)
         message = engine.message
         self.results += [_crash(spec, str(engine.reason), message=message)
                          for spec in specs if spec.need is not Need.DOCKERFILE]
-        if self.lab.build is not None and len(self.results) > len(by_need[Need.DOCKERFILE]):
+        if self.lab.build is not None and any(s.need is not Need.DOCKERFILE for s in specs):
             self.build = BuildInfo(Status.ERROR, explanation=message)
 
     def _dockerfile_stage(self, specs: list[CheckSpec]) -> dict[Need, list[CheckSpec]]:
@@ -252,9 +251,10 @@ class GradingRun:
         try:
             with context_archive(self.submission, spec, self.limits,
                                  budget=deadline) as archive:
+                allowed = self._build_time_left(deadline, t0)
                 outcome = self.docker.build(archive.path, archive.dockerfile, self.tag,
                                              buildargs=spec.args, target=spec.target,
-                                             timeout=self._build_time_left(deadline, t0),
+                                             timeout=allowed,
                                              on_step=self.lock.note_step if self.lock else None,
                                              **limits)
         except Refused as r:  # checked before anything is sent to Docker
@@ -271,7 +271,7 @@ class GradingRun:
                 mark_kept(self.opts.run_id)
             self.ctx.image_built(self.tag)
             return BuildInfo(Status.PASSED, duration, log, outcome.image_id)
-        text, line = _explain(outcome, self.dockerfile, self.limits)
+        text, line = _explain(outcome, self.dockerfile, self.limits, allowed)
         return BuildInfo(Status.FAILED, duration, log, None, text, line)
 
     def _measure_cache(self, outcome: BuildOutcome, started: float) -> str | None:
@@ -455,11 +455,9 @@ def _refused(refusal: Refusal) -> BuildInfo:
 
 
 def _explain(outcome: BuildOutcome, dockerfile: Dockerfile | None,
-             limits: Limits | None = None) -> tuple[Text, int | None]:
-    if outcome.timed_out:
-        took = re.search(r"longer than (\S+ s)", outcome.error or "")
-        return Text(f"O build foi interrompido: levou mais de {took.group(1)}." if took
-                    else "O build foi interrompido: passou do tempo limite.",
+             limits: Limits | None = None, allowed: float = 0.0) -> tuple[Text, int | None]:
+    if outcome.timed_out:  # the deadline is ours: said from the number, not Docker's words
+        return Text(f"O build foi interrompido: levou mais de {allowed:g} s.",
                     f"The build was stopped: {outcome.error}."), None
     killed = build_kill_note(outcome.error, limits)
     if killed is not None:
