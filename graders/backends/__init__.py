@@ -9,7 +9,7 @@ import importlib
 
 from graders.backends.base import DockerBackend
 
-__all__ = ["BACKENDS", "DockerBackend", "get_backend"]
+__all__ = ["BACKENDS", "DockerBackend", "get_backend", "preload"]
 
 BACKENDS: dict[str, str] = {
     "sdk": "graders.backends.sdk:SdkBackend",
@@ -25,3 +25,11 @@ def get_backend(name: str = "sdk", **options: object) -> DockerBackend:
     module_name, class_name = BACKENDS[name].split(":")
     backend: DockerBackend = getattr(importlib.import_module(module_name), class_name)(**options)
     return backend
+
+
+def preload() -> None:
+    """Import every backend's module without connecting: a batch does it once before it forks
+    its workers, which then share those pages (the docker SDK is ~60 modules) instead of each
+    importing it again, ~10 MB and 0.2 s of CPU a worker."""
+    for target in BACKENDS.values():
+        importlib.import_module(target.split(":")[0])

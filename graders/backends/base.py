@@ -179,10 +179,11 @@ class DockerBackend(Protocol):
     def remove_container(self, container_id: str) -> None:
         """Force-remove the container and its anonymous volumes; no error if already gone."""
 
-    def list_labelled(self, label: str) -> list[dict[str, Any]]:
+    def list_labelled(self, label: str, images: bool = True) -> list[dict[str, Any]]:
         """What carries `label` (key or key=value): kind, id, run, created (epoch s), keep.
         For the run and lab labels, the images tagged `labgrade/<lab>:<run id>` too (their id
-        is the tag; created, when it was tagged)."""
+        is the tag; created, when it was tagged). `images=False` leaves images out: they take
+        a listing of every image on the engine, the costliest of these calls."""
 
     def create_network(self, name: str, labels: Mapping[str, str]) -> str:
         """Create a bridge network (its id); no error if one of that name exists."""
@@ -190,9 +191,10 @@ class DockerBackend(Protocol):
     def remove_leftover(self, kind: str, ident: str) -> bool:
         """Remove one container, network, volume or image; False (no error) if already gone."""
 
-    def list_images(self) -> list[dict[str, Any]]:
-        """Every image, intermediate ones included: Id, ParentId, Size (with its parents),
-        RepoTags (graders.engine.cleanup.trim_build reads a build's own layers from it)."""
+    def image_layer(self, ref: str) -> dict[str, Any] | None:
+        """One image, intermediate ones included, as graders.engine.cleanup.build_layers reads
+        a build's own layers: Id, ParentId, Size (with its parents), RepoTags, Created (epoch
+        s); None when there is no such image."""
 
     def remove_layer(self, image_id: str) -> bool:
         """Remove one untagged build-step image, not forced and without its parents; False

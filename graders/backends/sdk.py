@@ -362,7 +362,7 @@ class SdkBackend:
     def remove_container(self, container_id: str) -> None:
         self.remove_leftover("container", container_id)
 
-    def list_labelled(self, label: str) -> list[dict[str, Any]]:
+    def list_labelled(self, label: str, images: bool = True) -> list[dict[str, Any]]:
         """What carries `label` (key or key=value), and for the run and lab labels the images
         tagged `labgrade/<lab>:<run id>`: kind, id (an image's tag), run, created, keep."""
         api = self.client.api
@@ -384,7 +384,7 @@ class SdkBackend:
             # One listing, filtered here: Docker's filters cost a whole listing each (9 ms
             # with 150 images on the engine, growing with them).
             key, _, value = label.partition("=")
-            for img in api.images():
+            for img in api.images() if images else ():
                 tags = _run_tags(img)
                 for lab, run, tag in tags:
                     if key in (LABEL_RUN, LABEL_LAB) and (
@@ -421,13 +421,16 @@ class SdkBackend:
         except docker.errors.DockerException as e:
             raise BackendError("network create", _short(e)) from e
 
-    def list_images(self) -> list[dict[str, Any]]:
-        """Every image, intermediate ones included: Id, ParentId, Size (with its parents),
-        RepoTags."""
+    def image_layer(self, ref: str) -> dict[str, Any] | None:
         try:
-            return [dict(i) for i in self.client.api.images(all=True)]
+            image = self.client.api.inspect_image(ref)
+        except docker.errors.NotFound:
+            return None
         except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
-            raise BackendError("image list", _short(e)) from e
+            raise BackendError("image inspect", _short(e)) from e
+        return {"Id": image["Id"], "ParentId": image.get("Parent") or "",
+                "Size": image.get("Size") or 0, "RepoTags": image.get("RepoTags") or [],
+                "Created": _epoch(image.get("Created"))}
 
     def remove_layer(self, image_id: str) -> bool:
         """Remove one untagged build-step image, never forced (one in use by a container or

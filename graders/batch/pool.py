@@ -11,6 +11,7 @@ objects, as on Ctrl-C) when the batch process dies, even by kill -9.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -24,12 +25,13 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from graders.backends import preload
 from graders.backends.base import DockerBackend
 from graders.batch import serial
 from graders.batch.gate import CpuGate, Paced
 from graders.batch.network import WorkerNetwork
 from graders.batch.throttle import ApiMeter, Throttle, cpu_count
-from graders.engine.cleanup import settle_run
+from graders.engine.cleanup import mark_reaped, reap, settle_run
 from graders.engine.run import GradeOptions
 from graders.results import LabResult
 from graders.spec import Lab
@@ -144,6 +146,8 @@ class _Worker:
     host: str | None
     network: WorkerNetwork | None = None
     task: Task | None = None
+    released: bool = False
+    """Told there is no more work: it removes its network and exits while others grade."""
     deadline: float = 0.0
     started: float = field(default_factory=time.monotonic)
 
@@ -182,6 +186,7 @@ class Pool:
             self.gate = CpuGate(self._scratch, self.cpus)
         self.peak = 0
         """The most gradings that were in flight at once."""
+        preload()  # once here, shared by every forked worker
 
     def _spawn(self) -> _Worker:
         host = self.hosts[self._spawned % len(self.hosts)]
@@ -193,12 +198,23 @@ class Pool:
                                  args=(theirs, os.getpid(), self.lab, host, self.connect,
                                        self.options, self.grade_fn, network, self.gate,
                                        self.meter))
+        gc.freeze()  # the worker's collector then never touches (so never copies) our pages
         proc.start()
         theirs.close()
         return _Worker(proc, mine, host, network)
 
+    def _reap_first(self) -> None:
+        """Crashed runs' leftovers, once per Docker host before the workers fork: each worker's
+        first grading would otherwise list the whole engine, all at the same moment."""
+        for host in dict.fromkeys(self.hosts):
+            with contextlib.suppress(Exception):
+                reap(self.connect(host))
+        mark_reaped()
+
     def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         pending = deque(tasks)
+        if pending:
+            self._reap_first()
         self.workers = [self._spawn() for _ in range(min(self.jobs, len(pending)))]
         while pending or any(w.task for w in self.workers):
             allowed = self.throttle.observe(self.meter.read(), time.monotonic())
@@ -207,6 +223,8 @@ class Pool:
                 if w.task is None and pending and in_flight < allowed:
                     w.task, w.deadline = pending.popleft(), time.monotonic() + self.timeout
                     w.conn.send(w.task)
+            if not pending:  # the last wave: idle workers go now, not at close()
+                self._release_idle()
             busy = [w for w in self.workers if w.task is not None]
             self.peak = max(self.peak, len(busy))
             wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=1.0)
@@ -245,12 +263,18 @@ class Pool:
                     sweep(self.connect(w.host), run_id)
         self.workers[self.workers.index(w)] = self._spawn()
 
+    def _release_idle(self) -> None:
+        """Tell idle workers to exit. Docker removes networks one at a time (~0.2 s each under
+        load): removed as each worker runs out of work, they no longer queue up at the end."""
+        for w in self.workers:
+            if w.task is None and not w.released:
+                with contextlib.suppress(OSError):
+                    w.conn.send(None)
+                w.released = True
+
     def close(self) -> None:
         """Let idle workers exit; stop busy ones (they remove what they created)."""
-        for w in self.workers:
-            with contextlib.suppress(OSError):
-                if w.task is None:
-                    w.conn.send(None)
+        self._release_idle()
         for w in self.workers:
             _stop(w, graceful=w.task is None)
         self.workers = []

@@ -157,6 +157,7 @@ class GradingRun:
         self.dockerfile: Dockerfile | None = None
         self.ctx = EngineContext(backend, submission, None, opts, self.limits)
         self.built = False
+        self.image_removed = False
         self.layers: BuildLayers | None = None
         """The layers this run's build committed, when over the cache budget: removed at the end."""
         self.interrupted = False
@@ -395,7 +396,8 @@ class GradingRun:
         if self.interrupted:
             settle_run(self.docker, self.opts.run_id, keep_images=self.opts.keep)
         else:
-            sweep_run(self.docker, self.opts.run_id, keep_images=self.opts.keep)
+            sweep_run(self.docker, self.opts.run_id, keep_images=self.opts.keep,
+                      images=not self.image_removed)
 
     def _trim_cache(self) -> None:
         if self.layers is not None:
@@ -406,8 +408,11 @@ class GradingRun:
             self.docker.remove_container(self.ctx.container_id)
 
     def _remove_image(self) -> None:
-        if self.built and not self.opts.keep:
+        """The run's one image tag, built or not (a build cut short may have been tagged as
+        we hung up); the sweep then need not list every image on the engine to find it."""
+        if not self.opts.keep:
             self.docker.remove_image(self.tag)
+            self.image_removed = True
 
 
 def _result(spec: CheckSpec, outcome: Outcome, duration: float) -> CheckResult:

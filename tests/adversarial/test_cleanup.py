@@ -35,7 +35,7 @@ class FakeBackend:
         self.items = items
         self.removed: list[str] = []
 
-    def list_labelled(self, label: str) -> list[dict[str, Any]]:
+    def list_labelled(self, label: str, images: bool = True) -> list[dict[str, Any]]:
         key, _, value = label.partition("=")
         assert key == LABEL_RUN
         return [dict(i) for i in self.items if not value or i["run"] == value]
@@ -141,7 +141,7 @@ def test_cleanup_finishes_despite_a_second_interrupt() -> None:
         def remove_image(self, _ref: str) -> None:
             calls.append("image")
 
-        def list_labelled(self, label: str) -> list[dict[str, Any]]:
+        def list_labelled(self, label: str, images: bool = True) -> list[dict[str, Any]]:
             calls.append("sweep")
             return []
 
@@ -178,7 +178,7 @@ class LateCommitBackend(FakeBackend):
         super().__init__([])
         self.listings = 0
 
-    def list_labelled(self, label: str) -> list[dict[str, Any]]:
+    def list_labelled(self, label: str, images: bool = True) -> list[dict[str, Any]]:
         self.listings += 1
         if self.listings == 2:
             self.items.append(_item("image", "sha256:late", "r1", 0))
@@ -437,7 +437,7 @@ def test_a_grading_reaps_in_the_background_and_waits_for_it(
     run_dir.joinpath("dead.lock").write_text("4242 0\n")
 
     class SlowListing(FakeBackend):
-        def list_labelled(self, label: str) -> list[dict[str, Any]]:
+        def list_labelled(self, label: str, images: bool = True) -> list[dict[str, Any]]:
             if label == LABEL_RUN:  # the reaper's listing, not the run's own sweep
                 time.sleep(0.5)
             return super().list_labelled(label)

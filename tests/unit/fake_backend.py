@@ -92,7 +92,7 @@ class FakeBackend:
         self._call("remove_container", container_id)
         self.containers.discard(container_id)
 
-    def list_labelled(self, label: str) -> list[dict[str, Any]]:
+    def list_labelled(self, label: str, images: bool = True) -> list[dict[str, Any]]:
         return []
 
     def create_network(self, name: str, labels: Mapping[str, str]) -> str:
@@ -101,8 +101,8 @@ class FakeBackend:
     def remove_leftover(self, kind: str, ident: str) -> bool:
         return False
 
-    def list_images(self) -> list[dict[str, Any]]:
-        return []
+    def image_layer(self, ref: str) -> dict[str, Any] | None:
+        return None
 
     def remove_layer(self, image_id: str) -> bool:
         return False

@@ -57,7 +57,7 @@ class NoEngine:
     def create_network(self, name: str, labels: dict[str, str]) -> str:
         return name
 
-    def list_labelled(self, label: str) -> list[dict[str, Any]]:
+    def list_labelled(self, label: str, images: bool = True) -> list[dict[str, Any]]:
         return []
 
 

@@ -24,9 +24,12 @@ class Fake:
         self.images = {i["Id"]: i for i in images}
         self.stuck = stuck
         self.removed: list[str] = []
+        self.looked = 0
 
-    def list_images(self) -> list[dict[str, Any]]:
-        return list(self.images.values())
+    def image_layer(self, ref: str) -> dict[str, Any] | None:
+        self.looked += 1
+        short = ref.removeprefix("sha256:")[:12]
+        return next((i for i in self.images.values() if i["Id"][7:19] == short), None)
 
     def remove_layer(self, ident: str) -> bool:
         if ident in self.stuck or any(i["ParentId"] == ident for i in self.images.values()):
@@ -61,7 +64,7 @@ def test_a_forged_step_id_of_an_older_layer_is_not_ours() -> None:
     assert layers is not None and layers.ids == () and layers.size == 0
 
 
-def test_no_image_listing_means_no_trim() -> None:
+def test_no_answer_from_the_engine_means_no_trim() -> None:
     assert build_layers(object(), [short("d")], None, NOW, 0) is None
 
 
@@ -84,3 +87,13 @@ def test_the_budget_from_the_lab_or_the_environment(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("LABGRADE_CACHE_BUDGET", "1g")
     assert resolve_limits().build_cache == 1 << 30
     assert resolve_limits({"build_cache": "16m"}).build_cache == 16 << 20
+
+
+def test_the_walk_looks_up_the_build_s_images_only_not_every_image_on_the_engine() -> None:
+    """Docker answers an image listing in time that grows with the engine's images (~0.1 s of
+    its CPU per grading in a batch): the walk asks for the images it visits, one at a time."""
+    others = [image(f"{n:x}", "b", 5, NOW - 100) for n in range(0x100, 0x400)]
+    fake = Fake([*ENGINE, *others])
+    layers = build_layers(fake, [short("b"), short("c"), short("d")], ENGINE[3]["Id"], NOW, 0)
+    assert layers is not None and layers.size == 300_000_100
+    assert fake.looked <= 6  # b, c, d, e and e's and d's parents at most
