@@ -131,6 +131,23 @@ def _cpu() -> list[int]:
     return [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
 
 
+def settle(limit: float = 90.0) -> float:
+    """Wait (at most `limit` s) until the CPUs are 90% idle over 2 s; the seconds waited.
+
+    Docker tears down a removed container's network namespace in the background, up to a
+    minute later, in kernel threads: without this, the shell runs' 20 teardowns landed in
+    the batch that followed (and each batch's in the next), 1-2 s of its time."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        a = _cpu()
+        time.sleep(2)
+        b = _cpu()
+        total = sum(b) - sum(a)
+        if total and (b[3] - a[3]) / total >= 0.9:
+            break
+    return time.monotonic() - t0
+
+
 def roster(scratch: Path, students: int) -> Path:
     root = scratch / f"roster-{students}"
     if not root.exists():
@@ -144,10 +161,9 @@ def run_batch(scratch: Path, students: int, jobs: int | None,
     out = scratch / f"out-{students}-{time.monotonic_ns()}"
     argv = [*bench.labgrade(), "--labs", str(bench.LABS), "batch", LAB,
             str(roster(scratch, students)), "--out", str(out)]
-    # The batch's default, given explicitly: the CLI passes the CPU count until it leaves
-    # the default to graders.batch (BatchConfig.jobs None).
-    argv += ["--jobs", str(jobs or default_jobs())]
+    argv += ["--jobs", str(jobs)] if jobs else []  # else the batch's own default
     log = scratch / f"batch-{students}.log"
+    settle()
     load0 = bench.loadavg()
     with log.open("w") as sink, Machine() as machine:
         t0 = time.perf_counter()
@@ -184,6 +200,7 @@ def compare(scratch: Path, students: int, jobs: int | None,
     logs.mkdir(exist_ok=True)
     bench.run_job(bench.tool_job("labgrade", LAB, solution, scratch), logs / "warm-lg.log")
     bench.run_job(bench.tool_job("shell", LAB, solution, scratch), logs / "warm-shell.log")
+    settle()
     load0 = bench.loadavg()
     t0 = time.perf_counter()
     for i in range(students):
@@ -253,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def say(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
+    bench.as_installed()
     info = bench.machine()
     say(f"machine: {info['nproc']} CPUs, {info['memory_gib']} GiB, Docker {info['docker']}, "
         f"{info['date']}, load {bench.loadavg()}")
@@ -261,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         scratch = Path(tmp)
         if args.compare:
             results["compare"] = compare(scratch, args.compare, args.jobs, say)
-        sizes = [int(x) for x in args.students.split(",") if x]
+        sizes = [int(x) for x in args.students.split(",") if x and int(x) > 0]
         for n in sizes:
             results["classes"].append(run_batch(scratch, n, args.jobs, say))
         if args.shards and sizes:

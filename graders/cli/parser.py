@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from graders import __version__
 from graders.cli.formats import FORMAT_FLAGS, PLATFORM_FLAGS, either
 from graders.cli.parser_lang import LocalParser
 from graders.cli.registry_cmd import ENV_PASSWORD, registry_address
@@ -55,7 +56,7 @@ def build_parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p = LocalParser(prog="labgrade", description="Grade Docker labs on a real engine.",
                     epilog=MAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
                     lang=lang)
-    p.add_argument("--version", action="version", version=f"labgrade {_version()}")
+    p.add_argument("--version", action="version", version=f"labgrade {__version__}")
     p.add_argument("--labs", metavar="DIR",
                    help="folder of labs, searched first (see the lookup order below)")
     p.add_argument("--backend", default="sdk", help="Docker backend (default: sdk)")
@@ -77,15 +78,6 @@ def build_parser(lang: Lang = "en") -> argparse.ArgumentParser:
     _gradescope(sub)
     _registry(sub)
     return p
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("labgrade")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown"
 
 
 class _ReportFile(argparse._StoreAction):
@@ -243,7 +235,6 @@ def _install_arg(p: argparse.ArgumentParser, local: bool = False) -> None:
     # classroom_init.DEFAULT_INSTALL, spelt out: importing it here made every command, --help
     # included, import graders.platforms (+45 ms). tests/unit/test_benchmarks_smoke.py checks
     # that the two agree.
-    from graders import __version__
 
     extra = "; a local .whl or .tar.gz is bundled into the zip" if local else ""
     p.add_argument("--install", default=f"labgrade=={__version__}", metavar="SPEC",
