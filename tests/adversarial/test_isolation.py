@@ -74,7 +74,8 @@ def test_workers_grade_on_networks_of_their_own(adv_lab: Lab, tmp_path: Path,
         assert r["networks"] == [r["option"]] and r["option"].startswith("labgrade-")
         assert r["host_ips"] == ["127.0.0.1"]
     assert len({r["option"] for r in records}) == 2  # one network per worker, not per student
-    assert during == {r["option"] for r in records}
+    # Nothing else was created; a worker that ran out of work may have removed its own already.
+    assert during <= {r["option"] for r in records}
     assert labgrade_networks(docker_client) == before  # gone with the workers
 
 

@@ -17,6 +17,7 @@ from graders.batch.pool import Pool, Task
 from graders.engine.run import GradeOptions
 from graders.results import LabResult
 from graders.spec import Lab
+from tests.unit.fake_backend import FakeBackend
 from tests.unit.test_batch_gradebook import LAB, make_result
 
 
@@ -71,3 +72,38 @@ def test_next_task_returns_none_once_stopping(monkeypatch: pytest.MonkeyPatch) -
     finally:
         mine.close()
         theirs.close()
+
+
+def grade_slowly_if_told(lab: Lab, folder: Path, _backend: Any,
+                         _options: GradeOptions) -> LabResult:
+    time.sleep(6 if folder.name == "slow" else 0)
+    return make_result(lab, submission=str(folder))
+
+
+def test_a_worker_with_nothing_left_to_grade_leaves_while_another_still_grades(
+        tmp_path: Path) -> None:
+    """Its network goes with it then, not in a queue of removals at the very end (Docker
+    removes networks one at a time: eight took 1.9 s after the last grading)."""
+    import threading
+
+    (tmp_path / "slow").mkdir()
+    (tmp_path / "fast").mkdir()
+    workers = Pool(LAB, 2, connect=lambda _host: FakeBackend(), grade_fn=grade_slowly_if_told)
+    outcomes: list[Any] = []
+    consumer = threading.Thread(target=lambda: outcomes.extend(workers.run(
+        [Task("slow", str(tmp_path / "slow"), "r1"), Task("fast", str(tmp_path / "fast"), "r2")])))
+    try:
+        consumer.start()
+        deadline = time.monotonic() + 5
+        while not outcomes and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [(o.task.student, o.error) for o in outcomes] == [("fast", None)]
+        idle = next(w for w in workers.workers if w.task is None)
+        idle.proc.join(3)
+        assert not idle.proc.is_alive()  # gone...
+        assert consumer.is_alive()  # ...while the slow one still grades
+        consumer.join(15)
+        assert [o.task.student for o in outcomes] == ["fast", "slow"]
+    finally:
+        consumer.join(15)
+        workers.close()
