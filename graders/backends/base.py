@@ -75,7 +75,8 @@ class BuildOutcome:
     error: str = ""
     timed_out: bool = False
     steps: tuple[str, ...] = ()
-    """The step images the build named, in order (graders.engine.cleanup.build_layers)."""
+    """The step images the build named from its first step that ran on (the cached steps
+    before it are older layers), in order (graders.engine.cleanup.build_layers)."""
 
 
 @dataclass(frozen=True)

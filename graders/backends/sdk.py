@@ -103,10 +103,16 @@ class SdkBackend:
                                rm=True, forcerm=True, decode=True, timeout=max(1, int(timeout)),
                                container_limits=cast(Any, limits or None),
                                network_mode=network_mode)
+            ran = -1  # where, in the chunk, the first step that ran started; -1: none yet
             for chunk in stream:
                 if "stream" in chunk:
-                    log.write(str(chunk["stream"]))
-                    steps += STEP_IMAGE.findall(str(chunk["stream"]))
+                    text = str(chunk["stream"])
+                    log.write(text)
+                    if ran < 0 and (first := RUNNING_IN.search(text)):
+                        ran = first.start()
+                    if ran >= 0:  # before it, every step came from the cache: not this
+                        steps += STEP_IMAGE.findall(text[ran:])  # build's layers (and no
+                        ran = 0                                 # student output yet)
                     if on_step is not None:
                         for step in RUNNING_IN.findall(str(chunk["stream"])):
                             on_step(step)
