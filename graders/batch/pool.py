@@ -11,7 +11,6 @@ objects, as on Ctrl-C) when the batch process dies, even by kill -9.
 from __future__ import annotations
 
 import contextlib
-import gc
 import multiprocessing
 import os
 import signal
@@ -198,7 +197,6 @@ class Pool:
                                  args=(theirs, os.getpid(), self.lab, host, self.connect,
                                        self.options, self.grade_fn, network, self.gate,
                                        self.meter))
-        gc.freeze()  # the worker's collector then never touches (so never copies) our pages
         proc.start()
         theirs.close()
         return _Worker(proc, mine, host, network)

@@ -19,8 +19,9 @@ from typing import Any
 
 WAITING_FACTOR = 4
 """Gradings in flight per core by default. On 2 cores, 20 cached day2-apache answers took
-37.9 s with 2 workers and 15.0 s with 8 (issue 17); each worker costs ~13 MB (PSS) of memory
-(docs/benchmarks.md), so the factor stays where the gain was measured."""
+37.9 s with 2 workers and ~16 s with 8 (issue 17); 10 were ~10% faster, but each worker costs
+~11-12 MB of its own memory and 10 put the batch's process tree at 148-150 MB, the limit the
+issue sets (docs/benchmarks.md, "A class"): 8 keep it near 130 MB."""
 SLOW_API = 0.5
 """Seconds: when the smoothed response time of Docker's quick calls exceeds it, back off."""
 FAST_API = 0.15

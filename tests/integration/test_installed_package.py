@@ -66,9 +66,13 @@ def test_the_wheel_lists_the_bundled_labs_from_an_empty_folder(installed: Path,
     checks = len(load_lab("day2-instructions").checks)  # its instructor test file ships too
     assert f"{checks} checks   100 points" in shown, shown
     shown = _run(installed, "--version", cwd=tmp_path)
-    declared = re.search(r'^version = "(.+)"$', (REPO / "pyproject.toml").read_text(), re.M)
+    declared = re.search(r'^__version__ = "(.+)"$', (REPO / "graders" / "__init__.py").read_text(),
+                         re.M)  # the one version: pyproject.toml takes it from there
     assert declared is not None
     assert shown.returncode == 0 and shown.stdout.strip() == f"labgrade {declared[1]}"
+    pip = subprocess.run([str(installed / "python"), "-m", "pip", "show", "labgrade"],
+                         capture_output=True, text=True)  # the wheel's metadata says the same
+    assert f"Version: {declared[1]}" in pip.stdout, pip.stdout
 
 
 @pytest.mark.docker
