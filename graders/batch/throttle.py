@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from typing import Any
 
-WAITING_FACTOR = 4
-"""Gradings in flight per core by default. On 2 cores, 20 cached day2-apache answers took
-37.9 s with 2 workers and ~16 s with 8 (issue 17); 10 were ~10% faster, but each worker costs
-~11-12 MB of its own memory and 10 put the batch's process tree at 148-150 MB, the limit the
-issue sets (docs/benchmarks.md, "A class"): 8 keep it near 130 MB."""
+WAITING_FACTOR = 4.5
+"""Gradings in flight per core by default (rounded). On 2 cores, 20 cached day2-apache answers
+took 37.9 s with 2 workers, ~16 s with 8 and ~13.5 s with 9 (issue 17, docs/benchmarks.md, "A
+class"). Each worker costs ~11-12 MB of its own memory: 9 keep the batch's process tree at
+137-147 MB for 20 to 200 students, 10 took it to 148-150 MB, the limit the issue sets."""
 SLOW_API = 0.5
 """Seconds: when the smoothed response time of Docker's quick calls exceeds it, back off."""
 FAST_API = 0.15
@@ -38,8 +38,8 @@ def cpu_count() -> int:
 
 
 def default_jobs(cpus: int | None = None) -> int:
-    """Workers when `--jobs` is not given: `WAITING_FACTOR` per core."""
-    return max(1, cpus or cpu_count()) * WAITING_FACTOR
+    """Workers when `--jobs` is not given: `WAITING_FACTOR` per core (9 on 2 cores)."""
+    return max(1, round(max(1, cpus or cpu_count()) * WAITING_FACTOR))
 
 
 @dataclass

@@ -158,7 +158,7 @@ def _batch_and_merge(sub: Any) -> None:
     s.add_argument("--out", required=True, metavar="DIR", help="out folder (results, gradebook, "
                    "summaries, labgrade.sqlite); rerun with the same DIR to resume")
     s.add_argument("--jobs", "-j", type=int, metavar="N", help="gradings at once, at most "
-                   "(default: 4 per CPU, fewer while Docker answers slowly; builds take turns, "
+                   "(default: 4.5 per CPU, fewer while Docker answers slowly; builds take turns, "
                    "one per CPU)")
     s.add_argument("--force", action="store_true", help="regrade everyone, even if unchanged")
     s.add_argument("--only-failed", action="store_true",
