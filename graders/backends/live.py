@@ -150,7 +150,8 @@ class LiveEngine:
 
     def _call(self, operation: str, fn: Any, missing: bool = False) -> Any:
         import docker.errors
-        import requests.exceptions
+
+        from graders.backends.client import FAILURES
 
         try:
             return fn(self._api)
@@ -158,7 +159,7 @@ class LiveEngine:
             if missing:
                 return None
             raise
-        except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
+        except FAILURES as e:
             raise BackendError(operation, str(e).splitlines()[0][:300]) from e
 
 

@@ -14,7 +14,6 @@ from typing import Any, cast
 
 import docker
 import docker.errors
-import docker.utils
 import requests.exceptions
 import urllib3.exceptions
 
@@ -32,7 +31,7 @@ from graders.backends.base import (
     is_engine_fault,
     parse_docker_time,
 )
-from graders.backends.client import connect, settings
+from graders.backends.client import FAILURES, connect, settings
 from graders.backends.live import LiveEngine, LiveView
 from graders.backends.logcap import CappedLog
 from graders.errors import BackendError
@@ -52,7 +51,7 @@ class SdkBackend:
         if self._version is None:
             try:
                 self._version = str(self.client.version().get("Version", "?"))
-            except (docker.errors.DockerException, requests.exceptions.RequestException):
+            except FAILURES:
                 return "?"
         return self._version
 
@@ -142,7 +141,7 @@ class SdkBackend:
                 log.write(str(e.explanation or e) + "\n")
                 return BuildOutcome(False, None, log.text(), str(e.explanation or e))
             raise BackendError("build", _short(e)) from e
-        except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
+        except FAILURES as e:
             raise BackendError("build", _short(e)) from e
         except BaseException:  # Ctrl-C, SIGTERM: the step's container must not outlive us
             self._kill_build_step(log)
@@ -164,7 +163,7 @@ class SdkBackend:
         if not hasattr(self, "_ncpu_cache"):
             try:
                 self._ncpu_cache = int(self.client.info().get("NCPU") or 1)
-            except (docker.errors.DockerException, requests.exceptions.RequestException):
+            except FAILURES:
                 self._ncpu_cache = 1
         return self._ncpu_cache
 
@@ -261,7 +260,7 @@ class SdkBackend:
             api._raise_for_status(res)  # type: ignore[attr-defined]
         except docker.errors.NotFound:
             return None
-        except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
+        except FAILURES as e:
             raise BackendError("archive", _short(e)) from e
         encoded = res.headers.get("x-docker-container-path-stat")
         stat = json.loads(base64.b64decode(encoded)) if encoded else {}
@@ -432,7 +431,7 @@ class SdkBackend:
             image = self.client.api.inspect_image(ref)
         except docker.errors.NotFound:
             return None
-        except (docker.errors.DockerException, requests.exceptions.RequestException) as e:
+        except FAILURES as e:
             raise BackendError("image inspect", _short(e)) from e
         return {"Id": image["Id"], "ParentId": image.get("Parent") or "",
                 "Size": image.get("Size") or 0, "RepoTags": image.get("RepoTags") or [],
@@ -443,7 +442,7 @@ class SdkBackend:
         with a child image stays) and without its parents; False when it could not go."""
         try:
             self.client.api.remove_image(image_id, force=False, noprune=True)
-        except (docker.errors.DockerException, requests.exceptions.RequestException):
+        except FAILURES:
             return False
         return True
 

@@ -14,14 +14,10 @@ from typing import Any
 
 import docker
 import docker.errors
-import docker.utils
-import requests.exceptions
 
-from graders.backends.client import connect
+from graders.backends.client import FAILURES, connect
 
 CLIENT_TIMEOUT = 120
-_FAILURES = (docker.errors.DockerException, requests.exceptions.RequestException)
-"""What a Docker call raises when the engine refuses or goes away."""
 
 
 class ServiceFailed(Exception):
@@ -70,7 +66,7 @@ class ServiceContainers:
             pass
         except docker.errors.APIError as e:  # an invalid reference, say
             raise ImageUnavailable(f"Docker refused {image} ({short(e)})") from None
-        except _FAILURES as e:
+        except FAILURES as e:
             raise ServiceFailed(short(e)) from None
         error = ""
         try:
@@ -79,7 +75,7 @@ class ServiceContainers:
             if not error:
                 self._client.images.get(image)
                 return
-        except _FAILURES as e:
+        except FAILURES as e:
             error = short(e)
         raise ImageUnavailable(f"the image {image} is not here and pulling it failed ({error})")
 
@@ -96,7 +92,7 @@ class ServiceContainers:
             return str(self._client.containers.run(image, detach=True, **options).id)
         except docker.errors.APIError as e:
             raise RunRefused(short(e), str(e)) from None
-        except _FAILURES as e:
+        except FAILURES as e:
             raise ServiceFailed(short(e)) from None
 
     def status(self, container_id: str) -> str:
@@ -105,7 +101,7 @@ class ServiceContainers:
             return str(self._client.api.inspect_container(container_id)["State"]["Status"])
         except docker.errors.NotFound:
             return "removed"
-        except _FAILURES as e:
+        except FAILURES as e:
             raise ServiceFailed(short(e)) from None
 
     def log_tail(self, container_id: str, lines: int) -> str:
@@ -125,7 +121,7 @@ class ServiceContainers:
             return int(inspect["HostConfig"]["PortBindings"][container_port][0]["HostPort"])
         except (KeyError, IndexError, TypeError, ValueError):
             return None
-        except _FAILURES as e:
+        except FAILURES as e:
             raise ServiceFailed(short(e)) from None
 
     def stop(self, label: str, timeout: float) -> None:
@@ -141,13 +137,13 @@ class ServiceContainers:
                 self._client.api.remove_container(found["Id"], force=True, v=True)
             except docker.errors.NotFound:
                 pass
-            except _FAILURES as e:
+            except FAILURES as e:
                 raise ServiceFailed(short(e)) from None
 
     def _labelled(self, label: str) -> list[dict[str, Any]]:
         try:
             return list(self._client.api.containers(all=True, filters={"label": label}))
-        except _FAILURES as e:
+        except FAILURES as e:
             raise ServiceFailed(short(e)) from None
 
 

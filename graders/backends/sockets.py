@@ -60,14 +60,23 @@ def parse_table(protocol: str, text: str) -> list[Socket]:
     return found
 
 
+def in_container(pid: int, container_id: str, proc: Path = Path("/proc")) -> bool:
+    """Whether `pid`, on this host, is a process of that container (False when the engine runs
+    elsewhere or the process is gone): what is read of it from /proc is the container's."""
+    if pid <= 0 or not container_id:
+        return False
+    try:
+        return container_id in (proc / str(pid) / "cgroup").read_text()
+    except OSError:
+        return False
+
+
 def from_host(pid: int, container_id: str, proc: Path = Path("/proc")) -> Listening | None:
     """The tables of `pid` read on this host, or None when `pid` is not that container's
     process here (the engine runs elsewhere, or the process is gone)."""
-    if pid <= 0 or not container_id:
+    if not in_container(pid, container_id, proc):
         return None
     try:
-        if container_id not in (proc / str(pid) / "cgroup").read_text():
-            return None
         texts = {t: (proc / str(pid) / "net" / t).read_text() for t in TABLES}
     except OSError:
         return None

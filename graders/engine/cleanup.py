@@ -273,12 +273,10 @@ def reap_in_background(backend: Any, current: str | None = None) -> threading.Th
     return thread
 
 
-def sweep_run(backend: Any, run_id: str, *, keep_images: bool = False,
-              images: bool = True) -> list[Leftover]:
+def sweep_run(backend: Any, run_id: str, *, keep_images: bool = False) -> list[Leftover]:
     """Remove whatever still carries this run's label or image tag (after the run's own
-    cleanup). `images=False` when the run removed its one image tag itself."""
-    return [item for item in _of_run(backend, run_id, keep_images or not images)
-            if not _remove(backend, item)]
+    cleanup); `keep_images` leaves images alone and does not list them."""
+    return [item for item in _of_run(backend, run_id, keep_images) if not _remove(backend, item)]
 
 
 def settle_run(backend: Any, run_id: str, *, keep_images: bool = False, quiet: float = 1.0,

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from graders.backends.sockets import Listening, Socket, from_host
+from graders.backends.sockets import Listening, Socket, from_host, in_container
 from graders.i18n import Text
 
 IDLE_LIMIT = 5.0
@@ -41,12 +41,7 @@ class Activity:
 def activity(pid: int, container_id: str, proc: Path = Path("/proc")) -> Activity | None:
     """The CPU time and processes of the tree under the container's main process `pid`, or
     None when `pid` is not that container's process on this host."""
-    if pid <= 0 or not container_id:
-        return None
-    try:
-        if container_id not in (proc / str(pid) / "cgroup").read_text():
-            return None
-    except OSError:
+    if not in_container(pid, container_id, proc):
         return None
     seen: set[int] = set()
     ticks, todo = 0, [pid]

@@ -396,8 +396,10 @@ class GradingRun:
         if self.interrupted:
             settle_run(self.docker, self.opts.run_id, keep_images=self.opts.keep)
         else:
-            sweep_run(self.docker, self.opts.run_id, keep_images=self.opts.keep,
-                      images=not self.image_removed)
+            # A run that removed its one image tag itself has no image left to look for (and
+            # a listing of every image on the engine is the costliest call of the sweep).
+            sweep_run(self.docker, self.opts.run_id,
+                      keep_images=self.opts.keep or self.image_removed)
 
     def _trim_cache(self) -> None:
         if self.layers is not None:
@@ -409,7 +411,7 @@ class GradingRun:
 
     def _remove_image(self) -> None:
         """The run's one image tag, built or not (a build cut short may have been tagged as
-        we hung up); the sweep then need not list every image on the engine to find it."""
+        we hung up)."""
         if not self.opts.keep:
             self.docker.remove_image(self.tag)
             self.image_removed = True

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from web_lab import HTTPD, web_lab
 
 from graders.batch.runner import BatchConfig, run_batch
 from graders.batch.throttle import cpu_count
@@ -15,35 +16,19 @@ from graders.spec import load_lab
 
 pytestmark = pytest.mark.docker
 
-LAB = """id: wait-lab
-title: {pt: "Espera", en: "Waiting"}
-points: 20
-build: {dockerfile: Dockerfile, context: ., timeout: 60}
-run:
-  ports: [8080]
-  ready: {http: {port: 8080, path: /}, timeout: 20}
-  timeout: 30
-checks:
-  - {id: stays-up, type: container_running, points: 10, after: 3}
-  - {id: serves, type: http, points: 10, port: 8080, path: /, status: 200, body: hi}
-"""
-DOCKERFILE = """FROM busybox:1.35
-COPY index.html /www/index.html
-CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
-"""
+DOCKERFILE = f"FROM busybox:1.35\nCOPY index.html /www/index.html\n{HTTPD}\n"
 
 
 def test_the_default_batch_has_more_gradings_in_flight_than_cores(
         tmp_path: Path, no_leftovers: None) -> None:
-    (tmp_path / "wait-lab").mkdir()
-    (tmp_path / "wait-lab" / "lab.yaml").write_text(LAB)
+    lab = web_lab(tmp_path, "wait-lab", after=3, run_timeout=30)
     students = cpu_count() + 2
     for i in range(students):
         folder = tmp_path / "roster" / f"student{i}"
         folder.mkdir(parents=True)
         (folder / "index.html").write_text(f"hi {i}\n")
         (folder / "Dockerfile").write_text(DOCKERFILE)
-    cfg = BatchConfig(lab=load_lab(tmp_path / "wait-lab"), roster=tmp_path / "roster",
+    cfg = BatchConfig(lab=load_lab(lab), roster=tmp_path / "roster",
                       out=tmp_path / "out")  # no --jobs: the default
     t0 = time.monotonic()
     report = run_batch(cfg, io.StringIO())

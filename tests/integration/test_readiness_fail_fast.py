@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from web_lab import web_lab
 
 from graders.backends import get_backend
 from graders.engine.idle import IDLE_LIMIT
@@ -16,18 +17,6 @@ from graders.spec import Lab, load_lab
 
 pytestmark = pytest.mark.docker
 
-LAB = """id: ready-lab
-title: {pt: "Prontidão", en: "Readiness"}
-points: 20
-build: {dockerfile: Dockerfile, context: ., timeout: 60}
-run:
-  ports: [8080]
-  ready: {http: {port: 8080, path: /}, timeout: 30}
-  timeout: 60
-checks:
-  - {id: stays-up, type: container_running, points: 10, after: 1}
-  - {id: serves, type: http, points: 10, port: 8080, path: /, status: 200, body: hi}
-"""
 DEADLINE = 30.0
 FAST = IDLE_LIMIT + 6.0
 """A fail-fast grading: the idle limit plus build, start and removal, well under 30 s."""
@@ -35,9 +24,7 @@ FAST = IDLE_LIMIT + 6.0
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Lab:
-    (tmp_path / "ready-lab").mkdir()
-    (tmp_path / "ready-lab" / "lab.yaml").write_text(LAB)
-    return load_lab(tmp_path / "ready-lab")
+    return load_lab(web_lab(tmp_path, "ready-lab", after=1, ready_timeout=DEADLINE))
 
 
 def graded(lab: Lab, folder: Path, cmd: str) -> tuple[LabResult, float]:
@@ -114,24 +101,10 @@ def test_a_server_starting_processes_one_after_another_is_not_idle(
     assert result.score == 20, [c.message.en for c in result.checks]
 
 
-WINDOW_LAB = """id: window-lab
-title: {pt: "Janela", en: "Window"}
-points: 20
-build: {dockerfile: Dockerfile, context: ., timeout: 60}
-run:
-  ports: [8080]
-  ready: {http: {port: 8080, path: /}, timeout: 20}
-  timeout: 60
-checks:
-  - {id: stays-up, type: container_running, points: 10, after: 3}
-  - {id: serves, type: http, points: 10, port: 8080, path: /, status: 200, body: hi}
-"""
 
 
 def window_lab(tmp_path: Path) -> Lab:
-    (tmp_path / "window-lab").mkdir()
-    (tmp_path / "window-lab" / "lab.yaml").write_text(WINDOW_LAB)
-    return load_lab(tmp_path / "window-lab")
+    return load_lab(web_lab(tmp_path, "window-lab", after=3))
 
 
 def test_runtime_checks_run_while_the_stability_window_is_open(tmp_path: Path,

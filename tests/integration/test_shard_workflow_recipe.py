@@ -15,38 +15,25 @@ from pathlib import Path
 
 import pytest
 import yaml
+from web_lab import HTTPD, web_lab
 
 from graders.batch.shard_workflow import shard_workflow
 
 pytestmark = pytest.mark.docker
 
 REPO = Path(__file__).resolve().parents[2]
-LAB = """id: shard-lab
-title: {pt: "Fatias", en: "Slices"}
-points: 20
-build: {dockerfile: Dockerfile, context: ., timeout: 60}
-run:
-  ports: [8080]
-  ready: {http: {port: 8080, path: /}, timeout: 20}
-  timeout: 30
-checks:
-  - {id: stays-up, type: container_running, points: 10, after: 1}
-  - {id: serves, type: http, points: 10, port: 8080, path: /, status: 200, body: hi}
-"""
-GOOD = 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]'
 WRONG = 'CMD ["httpd", "-f", "-p", "8081", "-h", "/www"]'
 
 
 def checkout(root: Path) -> Path:
     """The course repository: the lab, a roster of five students (two wrong), `labgrade`."""
-    (root / "labs" / "shard-lab").mkdir(parents=True)
-    (root / "labs" / "shard-lab" / "lab.yaml").write_text(LAB)
+    web_lab(root / "labs", "shard-lab", after=1, run_timeout=30)
     for i in range(5):
         folder = root / "subs" / f"student{i}"
         folder.mkdir(parents=True)
         (folder / "index.html").write_text("hi\n")
         (folder / "Dockerfile").write_text("FROM busybox:1.35\nCOPY index.html /www/\n"
-                                           + (WRONG if i % 3 == 0 else GOOD) + "\n")
+                                           + (WRONG if i % 3 == 0 else HTTPD) + "\n")
     (root / "roster.csv").write_text("student,source\n" + "".join(
         f"student{i},subs/student{i}\n" for i in range(5)))
     return root
